@@ -1,0 +1,132 @@
+import type { EntityMention, EntityType } from '../entities/entity-extractor.js';
+
+/** An item to write. `extraction` is present when its entities must be (re)written. */
+export interface ItemUpsert {
+  id: string;
+  text: string;
+  /** A label given with the item; absent means "leave any existing label alone". */
+  label?: string;
+  meta: Record<string, unknown>;
+  extraction?: {
+    /** Hash of extractor id + text; equal fingerprints mean the mentions are already up to date. */
+    fingerprint: string;
+    mentions: EntityMention[];
+  };
+}
+
+export interface StoredItem {
+  id: string;
+  text: string;
+  label?: string;
+  meta: Record<string, unknown>;
+  fingerprint?: string;
+  annotator?: string;
+  labeledAt?: string;
+}
+
+export interface EntityRecord {
+  key: string;
+  name: string;
+  type: EntityType;
+  /** True when the entity is part of an external knowledge graph (its name then links texts). */
+  kg: boolean;
+}
+
+/** A fact of the external knowledge graph, between canonical entity keys. */
+export interface RelationUpsert {
+  subject: { key: string; name: string };
+  predicate: string;
+  object: { key: string; name: string };
+}
+
+export interface EntityGraphData {
+  entities: EntityRecord[];
+  /** Undirected, a < b: the number of items that mention both. */
+  cooccurrences: Array<{ a: string; b: string; weight: number }>;
+  relations: Array<{ subject: string; predicate: string; object: string }>;
+}
+
+export interface LabelAssignment {
+  id: string;
+  label: string;
+  annotator?: string;
+}
+
+export interface RoundPick {
+  itemId: string;
+  rank: number;
+  score: number;
+  /** Component scores (e.g. uncertainty, coverage), kept for the explanation. */
+  components: Record<string, number>;
+}
+
+export interface RoundRecord {
+  strategy: string;
+  at: string;
+  picks: RoundPick[];
+}
+
+export interface StoreStats {
+  items: number;
+  labeledItems: number;
+  entities: number;
+  /** Item-[:MENTIONS]->Entity links (one per item and entity). */
+  mentions: number;
+  /** Entity-[:CO_OCCURS]-Entity edges. */
+  entityEdges: number;
+  /** Entity-[:RELATED]->Entity facts from an external knowledge graph. */
+  relations: number;
+  rounds: number;
+  labels: Record<string, number>;
+}
+
+/**
+ * Everything kgal keeps: the pool, the entity graph and the selection history. Two implementations:
+ * MemoryGraphStore (embedded default, persisted to a data directory, used by simulations) and
+ * Neo4jGraphStore. Every write method is atomic: it either applies completely or not at all.
+ */
+export interface GraphStore {
+  readonly description: string;
+
+  /** Extraction fingerprints of the given items that already exist (id -> fingerprint). */
+  getFingerprints(ids: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Inserts or updates items. Items carrying `extraction` get their mentions replaced and the
+   * co-occurrence weights adjusted; entities left without mentions (and not in the KG) disappear.
+   */
+  upsertItems(items: readonly ItemUpsert[]): Promise<void>;
+  /** Imports external KG facts: entities (flagged `kg`) and RELATED edges. Idempotent. */
+  upsertRelations(relations: readonly RelationUpsert[]): Promise<void>;
+  /** Sets labels; rejects the whole batch (UnknownItemsError) if any id is unknown. */
+  setLabels(labels: readonly LabelAssignment[]): Promise<void>;
+  /** Records a selection round and returns its number (1, 2, ...). */
+  recordRound(round: RoundRecord): Promise<number>;
+
+  getItem(id: string): Promise<StoredItem | undefined>;
+  /** Entity keys (with mention counts) of one item. */
+  getItemMentions(id: string): Promise<Array<{ key: string; count: number }>>;
+  listItems(): Promise<StoredItem[]>;
+  /** Entities of the external KG, whose names act as a gazetteer when linking texts. */
+  listKgEntities(): Promise<Array<{ key: string; name: string }>>;
+  getEntityGraph(): Promise<EntityGraphData>;
+  stats(): Promise<StoreStats>;
+
+  /** Persists pending state (memory store) and releases resources. */
+  close(): Promise<void>;
+}
+
+export class UnknownItemsError extends Error {
+  constructor(readonly ids: string[]) {
+    const shown = ids.slice(0, 10).map((id) => `"${id}"`).join(', ');
+    super(`unknown item id(s): ${shown}${ids.length > 10 ? ` and ${ids.length - 10} more` : ''}; nothing written`);
+    this.name = 'UnknownItemsError';
+  }
+}
+
+/** The store cannot be reached or opened (Neo4j down, data directory locked, ...). */
+export class StoreUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreUnavailableError';
+  }
+}

@@ -1,0 +1,268 @@
+import type { EntityType } from '../entities/entity-extractor.js';
+import { cooccurrenceDelta, forEachPair, pairKey, splitPairKey } from './cooccurrence.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
+import {
+  UnknownItemsError,
+  type EntityGraphData,
+  type EntityRecord,
+  type GraphStore,
+  type ItemUpsert,
+  type LabelAssignment,
+  type RelationUpsert,
+  type RoundRecord,
+  type StoreStats,
+  type StoredItem,
+} from './graph-store.js';
+import { readCurrentSnapshot, readTable, writeSnapshot } from './snapshot-files.js';
+
+interface MemoryItem extends StoredItem {
+  mentions: Array<{ key: string; count: number }>;
+}
+
+interface MemoryEntity extends EntityRecord {
+  /** Number of items mentioning the entity; an entity at 0 that is not in the KG is removed. */
+  mentionedBy: number;
+}
+
+interface MemoryRelation {
+  subject: string;
+  predicate: string;
+  object: string;
+}
+
+interface MemoryRound extends RoundRecord {
+  n: number;
+}
+
+export interface MemoryStoreOptions {
+  /** Data directory to load from and persist to; without it the store lives in memory only (simulations). */
+  dataDir?: string;
+  /** Open without taking the writer lock; close() then does not persist. */
+  readOnly?: boolean;
+}
+
+/**
+ * The embedded default store: everything in process memory (Maps keyed by id/key, co-occurrence weights by
+ * entity pair), persisted to a data directory as crash-safe JSONL snapshots on close(). Co-occurrence is
+ * not persisted; it is rebuilt from the mentions on load, so it can never disagree with them.
+ */
+export class MemoryGraphStore implements GraphStore {
+  readonly description: string;
+  private readonly items = new Map<string, MemoryItem>();
+  private readonly entities = new Map<string, MemoryEntity>();
+  private readonly cooccurrence = new Map<string, number>();
+  private readonly relations = new Map<string, MemoryRelation>();
+  private readonly rounds: MemoryRound[] = [];
+  private dirty = false;
+
+  private constructor(
+    private readonly options: MemoryStoreOptions,
+    private readonly releaseLock: (() => Promise<void>) | undefined,
+  ) {
+    this.description = options.dataDir ? `embedded store in ${options.dataDir}` : 'in-memory store';
+  }
+
+  static async open(options: MemoryStoreOptions = {}): Promise<MemoryGraphStore> {
+    const release = options.dataDir && !options.readOnly ? await acquireDataDirLock(options.dataDir) : undefined;
+    const store = new MemoryGraphStore(options, release);
+    try {
+      if (options.dataDir) await store.load(options.dataDir);
+    } catch (error) {
+      await release?.();
+      throw error;
+    }
+    return store;
+  }
+
+  async getFingerprints(ids: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const id of ids) {
+      const fingerprint = this.items.get(id)?.fingerprint;
+      if (fingerprint !== undefined) found.set(id, fingerprint);
+    }
+    return found;
+  }
+
+  async upsertItems(upserts: readonly ItemUpsert[]): Promise<void> {
+    const changes: Array<{ before: string[]; after: string[] }> = [];
+    const released = new Set<string>();
+    for (const upsert of upserts) {
+      const existing = this.items.get(upsert.id);
+      const item: MemoryItem = existing ?? { id: upsert.id, text: upsert.text, meta: {}, mentions: [] };
+      item.text = upsert.text;
+      item.meta = upsert.meta;
+      if (upsert.label !== undefined) item.label = upsert.label;
+      if (upsert.extraction) {
+        const before = item.mentions.map((m) => m.key);
+        for (const key of before) {
+          const entity = this.entities.get(key);
+          if (entity) {
+            entity.mentionedBy -= 1;
+            released.add(key);
+          }
+        }
+        for (const mention of upsert.extraction.mentions) {
+          const entity = this.entities.get(mention.key);
+          if (entity) entity.mentionedBy += 1;
+          else this.entities.set(mention.key, { key: mention.key, name: mention.name, type: mention.type, kg: false, mentionedBy: 1 });
+        }
+        item.mentions = upsert.extraction.mentions.map((m) => ({ key: m.key, count: m.count }));
+        item.fingerprint = upsert.extraction.fingerprint;
+        changes.push({ before, after: item.mentions.map((m) => m.key) });
+      }
+      this.items.set(item.id, item);
+    }
+    for (const { a, b, delta } of cooccurrenceDelta(changes)) {
+      const key = pairKey(a, b);
+      const weight = (this.cooccurrence.get(key) ?? 0) + delta;
+      if (weight > 0) this.cooccurrence.set(key, weight);
+      else this.cooccurrence.delete(key);
+    }
+    for (const key of released) {
+      const entity = this.entities.get(key);
+      if (entity && entity.mentionedBy <= 0 && !entity.kg) this.entities.delete(key);
+    }
+    this.dirty = true;
+  }
+
+  async upsertRelations(relations: readonly RelationUpsert[]): Promise<void> {
+    for (const relation of relations) {
+      for (const term of [relation.subject, relation.object]) {
+        const entity = this.entities.get(term.key);
+        if (entity) entity.kg = true;
+        else this.entities.set(term.key, { key: term.key, name: term.name, type: 'kg', kg: true, mentionedBy: 0 });
+      }
+      const record = { subject: relation.subject.key, predicate: relation.predicate, object: relation.object.key };
+      this.relations.set(`${record.subject}\u0000${record.predicate}\u0000${record.object}`, record);
+    }
+    this.dirty = true;
+  }
+
+  async setLabels(labels: readonly LabelAssignment[]): Promise<void> {
+    const unknown = labels.filter((l) => !this.items.has(l.id)).map((l) => l.id);
+    if (unknown.length > 0) throw new UnknownItemsError(unknown);
+    const at = new Date().toISOString();
+    for (const assignment of labels) {
+      const item = this.items.get(assignment.id)!;
+      item.label = assignment.label;
+      item.labeledAt = at;
+      if (assignment.annotator !== undefined) item.annotator = assignment.annotator;
+      else delete item.annotator;
+    }
+    this.dirty = true;
+  }
+
+  async recordRound(round: RoundRecord): Promise<number> {
+    const unknown = round.picks.filter((p) => !this.items.has(p.itemId)).map((p) => p.itemId);
+    if (unknown.length > 0) throw new UnknownItemsError(unknown);
+    const n = this.rounds.length + 1;
+    this.rounds.push({ ...round, n, picks: round.picks.map((p) => ({ ...p, components: { ...p.components } })) });
+    this.dirty = true;
+    return n;
+  }
+
+  async getItem(id: string): Promise<StoredItem | undefined> {
+    const item = this.items.get(id);
+    return item ? publicItem(item) : undefined;
+  }
+
+  async getItemMentions(id: string): Promise<Array<{ key: string; count: number }>> {
+    return (this.items.get(id)?.mentions ?? []).map((m) => ({ ...m }));
+  }
+
+  async listItems(): Promise<StoredItem[]> {
+    return [...this.items.values()].map(publicItem);
+  }
+
+  async listKgEntities(): Promise<Array<{ key: string; name: string }>> {
+    const found: Array<{ key: string; name: string }> = [];
+    for (const entity of this.entities.values()) if (entity.kg) found.push({ key: entity.key, name: entity.name });
+    return found;
+  }
+
+  async getEntityGraph(): Promise<EntityGraphData> {
+    return {
+      entities: [...this.entities.values()].map(({ key, name, type, kg }) => ({ key, name, type, kg })),
+      cooccurrences: [...this.cooccurrence].map(([pair, weight]) => {
+        const [a, b] = splitPairKey(pair);
+        return { a, b, weight };
+      }),
+      relations: [...this.relations.values()].map((r) => ({ ...r })),
+    };
+  }
+
+  async stats(): Promise<StoreStats> {
+    let labeledItems = 0;
+    let mentions = 0;
+    const labels: Record<string, number> = {};
+    for (const item of this.items.values()) {
+      mentions += item.mentions.length;
+      if (item.label !== undefined) {
+        labeledItems += 1;
+        labels[item.label] = (labels[item.label] ?? 0) + 1;
+      }
+    }
+    return {
+      items: this.items.size,
+      labeledItems,
+      entities: this.entities.size,
+      mentions,
+      entityEdges: this.cooccurrence.size,
+      relations: this.relations.size,
+      rounds: this.rounds.length,
+      labels: sortedRecord(labels),
+    };
+  }
+
+  /** Writes a snapshot now if anything changed (close() does this too). */
+  async flush(): Promise<void> {
+    if (!this.options.dataDir || this.options.readOnly || !this.dirty) return;
+    await writeSnapshot(this.options.dataDir, {
+      items: this.items.values(),
+      entities: [...this.entities.values()].map(({ mentionedBy: _derived, ...entity }) => entity),
+      relations: this.relations.values(),
+      rounds: this.rounds,
+    });
+    this.dirty = false;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      await this.releaseLock?.();
+    }
+  }
+
+  private async load(dir: string): Promise<void> {
+    const snapshot = await readCurrentSnapshot(dir);
+    if (!snapshot) return;
+    for await (const entity of readTable<EntityRecord>(snapshot, 'entities')) {
+      this.entities.set(entity.key, { ...entity, type: entity.type as EntityType, mentionedBy: 0 });
+    }
+    for await (const item of readTable<MemoryItem>(snapshot, 'items')) {
+      this.items.set(item.id, item);
+      for (const mention of item.mentions) {
+        const entity = this.entities.get(mention.key);
+        if (entity) entity.mentionedBy += 1;
+      }
+      forEachPair(
+        item.mentions.map((m) => m.key),
+        (pair) => this.cooccurrence.set(pair, (this.cooccurrence.get(pair) ?? 0) + 1),
+      );
+    }
+    for await (const relation of readTable<MemoryRelation>(snapshot, 'relations')) {
+      this.relations.set(`${relation.subject}\u0000${relation.predicate}\u0000${relation.object}`, relation);
+    }
+    for await (const round of readTable<MemoryRound>(snapshot, 'rounds')) this.rounds.push(round);
+  }
+}
+
+function publicItem(item: MemoryItem): StoredItem {
+  const { mentions: _mentions, ...rest } = item;
+  return { ...rest, meta: { ...rest.meta } };
+}
+
+export function sortedRecord(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

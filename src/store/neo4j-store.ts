@@ -1,0 +1,361 @@
+import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
+import { cypherFile } from '../config/package-paths.js';
+import type { EntityType } from '../entities/entity-extractor.js';
+import { cooccurrenceDelta } from './cooccurrence.js';
+import { readCypherStatements } from './cypher-statements.js';
+import {
+  StoreUnavailableError,
+  UnknownItemsError,
+  type EntityGraphData,
+  type GraphStore,
+  type ItemUpsert,
+  type LabelAssignment,
+  type RelationUpsert,
+  type RoundRecord,
+  type StoreStats,
+  type StoredItem,
+} from './graph-store.js';
+import { sortedRecord } from './memory-store.js';
+
+export interface Neo4jConnection {
+  uri: string;
+  user?: string;
+  password?: string;
+  database: string;
+}
+
+/**
+ * The Neo4j store. Every write method is one managed write transaction of a few `UNWIND` statements
+ * (batched, parameterised, MERGE on the uniqueness constraints of cypher/schema.cypher), so a batch
+ * commits completely or not at all, and re-running it is idempotent. The database is named in every
+ * session.
+ */
+export class Neo4jGraphStore implements GraphStore {
+  readonly description: string;
+
+  private constructor(
+    private readonly driver: Driver,
+    private readonly database: string,
+    uri: string,
+  ) {
+    this.description = `Neo4j at ${uri} (database "${database}")`;
+  }
+
+  static async connect(connection: Neo4jConnection): Promise<Neo4jGraphStore> {
+    const auth =
+      connection.user || connection.password
+        ? neo4j.auth.basic(connection.user ?? 'neo4j', connection.password ?? '')
+        : undefined;
+    let driver: Driver;
+    try {
+      driver = neo4j.driver(connection.uri, auth, {
+        disableLosslessIntegers: true,
+        connectionTimeout: 10_000,
+        maxTransactionRetryTime: 15_000,
+        logging: { level: 'error', logger: () => undefined },
+      });
+    } catch (error) {
+      throw new StoreUnavailableError(`invalid Neo4j URI ${connection.uri}: ${(error as Error).message}`);
+    }
+    try {
+      await driver.verifyConnectivity({ database: connection.database });
+      const store = new Neo4jGraphStore(driver, connection.database, connection.uri);
+      await store.applySchema();
+      return store;
+    } catch (error) {
+      await driver.close();
+      if (error instanceof StoreUnavailableError) throw error;
+      throw new StoreUnavailableError(
+        `cannot reach Neo4j at ${connection.uri} (database "${connection.database}"): ${(error as Error).message}. ` +
+          'Start one with `npm run neo4j:start` or `docker compose up neo4j`, or set NEO4J_URI.',
+      );
+    }
+  }
+
+  /** Applies cypher/schema.cypher (constraints, indexes, the item vector index). */
+  private async applySchema(): Promise<void> {
+    const statements = await readCypherStatements(cypherFile('schema.cypher'));
+    const session = this.driver.session({ database: this.database });
+    try {
+      // Schema statements cannot share a transaction with each other's writes: one auto-commit each.
+      for (const statement of statements) await session.run(statement);
+      await session.run('CALL db.awaitIndexes(300)');
+    } finally {
+      await session.close();
+    }
+  }
+
+  private async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
+    try {
+      return await session.executeWrite(work);
+    } finally {
+      await session.close();
+    }
+  }
+
+  private async read<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      return await session.executeRead(work);
+    } finally {
+      await session.close();
+    }
+  }
+
+  async getFingerprints(ids: readonly string[]): Promise<Map<string, string>> {
+    return this.read(async (tx) => {
+      const result = await tx.run(
+        'UNWIND $ids AS id MATCH (i:Item {id: id}) WHERE i.fingerprint IS NOT NULL RETURN i.id AS id, i.fingerprint AS fingerprint',
+        { ids },
+      );
+      return new Map(result.records.map((r) => [r.get('id') as string, r.get('fingerprint') as string]));
+    });
+  }
+
+  async upsertItems(items: readonly ItemUpsert[]): Promise<void> {
+    if (items.length === 0) return;
+    const reextracted = items.filter((item) => item.extraction);
+    const changedIds = reextracted.map((item) => item.id);
+    await this.write(async (tx) => {
+      const previous = await tx.run(
+        `UNWIND $ids AS id
+         MATCH (:Item {id: id})-[:MENTIONS]->(e:Entity)
+         RETURN id, collect(e.key) AS keys`,
+        { ids: changedIds },
+      );
+      const before = new Map(previous.records.map((r) => [r.get('id') as string, r.get('keys') as string[]]));
+      const deltas = cooccurrenceDelta(
+        reextracted.map((item) => ({
+          before: before.get(item.id) ?? [],
+          after: item.extraction!.mentions.map((m) => m.key),
+        })),
+      );
+      await tx.run(
+        `UNWIND $items AS it
+         MERGE (i:Item {id: it.id})
+         SET i.text = it.text, i.meta = it.meta, i.label = coalesce(it.label, i.label),
+             i.fingerprint = coalesce(it.fingerprint, i.fingerprint)`,
+        {
+          items: items.map((item) => ({
+            id: item.id,
+            text: item.text,
+            meta: JSON.stringify(item.meta),
+            label: item.label ?? null,
+            fingerprint: item.extraction?.fingerprint ?? null,
+          })),
+        },
+      );
+      await tx.run('UNWIND $ids AS id MATCH (:Item {id: id})-[m:MENTIONS]->() DELETE m', { ids: changedIds });
+      const mentions = reextracted.flatMap((item) =>
+        item.extraction!.mentions.map((m) => ({ item: item.id, key: m.key, name: m.name, type: m.type, count: m.count })),
+      );
+      await tx.run(
+        `UNWIND $mentions AS m
+         MERGE (e:Entity {key: m.key})
+           ON CREATE SET e.name = m.name, e.type = m.type, e.kg = false
+         WITH m, e
+         MATCH (i:Item {id: m.item})
+         CREATE (i)-[:MENTIONS {count: m.count}]->(e)`,
+        { mentions },
+      );
+      await tx.run(
+        `UNWIND $deltas AS d
+         MATCH (a:Entity {key: d.a}), (b:Entity {key: d.b})
+         MERGE (a)-[c:CO_OCCURS]->(b)
+           ON CREATE SET c.weight = 0
+         SET c.weight = c.weight + d.delta
+         WITH c WHERE c.weight <= 0
+         DELETE c`,
+        { deltas },
+      );
+      const released = [...new Set([...before.values()].flat())];
+      await tx.run(
+        `UNWIND $keys AS key
+         MATCH (e:Entity {key: key})
+         WHERE NOT e.kg AND NOT EXISTS { (e)<-[:MENTIONS]-(:Item) }
+         DETACH DELETE e`,
+        { keys: released },
+      );
+    });
+  }
+
+  async upsertRelations(relations: readonly RelationUpsert[]): Promise<void> {
+    if (relations.length === 0) return;
+    await this.write(async (tx) => {
+      await tx.run(
+        `UNWIND $relations AS r
+         MERGE (s:Entity {key: r.subject.key})
+           ON CREATE SET s.name = r.subject.name, s.type = 'kg'
+         SET s.kg = true
+         MERGE (o:Entity {key: r.object.key})
+           ON CREATE SET o.name = r.object.name, o.type = 'kg'
+         SET o.kg = true
+         MERGE (s)-[:RELATED {predicate: r.predicate}]->(o)`,
+        { relations },
+      );
+    });
+  }
+
+  async setLabels(labels: readonly LabelAssignment[]): Promise<void> {
+    if (labels.length === 0) return;
+    await this.write(async (tx) => {
+      const missing = await tx.run(
+        `UNWIND $ids AS id
+         OPTIONAL MATCH (i:Item {id: id})
+         WITH id, i WHERE i IS NULL
+         RETURN collect(id) AS missing`,
+        { ids: labels.map((l) => l.id) },
+      );
+      const unknown = missing.records[0]?.get('missing') as string[];
+      if (unknown.length > 0) throw new UnknownItemsError(unknown);
+      await tx.run(
+        `UNWIND $labels AS l
+         MATCH (i:Item {id: l.id})
+         SET i.label = l.label, i.labeledAt = $at, i.annotator = l.annotator`,
+        { labels: labels.map((l) => ({ id: l.id, label: l.label, annotator: l.annotator ?? null })), at: new Date().toISOString() },
+      );
+    });
+  }
+
+  async recordRound(round: RoundRecord): Promise<number> {
+    return this.write(async (tx) => {
+      const missing = await tx.run(
+        `UNWIND $ids AS id OPTIONAL MATCH (i:Item {id: id}) WITH id, i WHERE i IS NULL RETURN collect(id) AS missing`,
+        { ids: round.picks.map((p) => p.itemId) },
+      );
+      const unknown = missing.records[0]?.get('missing') as string[];
+      if (unknown.length > 0) throw new UnknownItemsError(unknown);
+      // The counter node serialises concurrent rounds (its write lock), so round numbers never collide.
+      const result = await tx.run(
+        `MERGE (c:KgalCounter {name: 'round'})
+         SET c.value = coalesce(c.value, 0) + 1
+         CREATE (r:Round {n: c.value, strategy: $strategy, at: $at})
+         WITH r
+         UNWIND $picks AS p
+         MATCH (i:Item {id: p.itemId})
+         CREATE (r)-[k:PICKED]->(i)
+         SET k += p.components, k.rank = p.rank, k.score = p.score
+         RETURN DISTINCT r.n AS n`,
+        { strategy: round.strategy, at: round.at, picks: round.picks },
+      );
+      return (result.records[0]?.get('n') as number | undefined) ?? (await this.lastRoundNumber(tx));
+    });
+  }
+
+  private async lastRoundNumber(tx: ManagedTransaction): Promise<number> {
+    const result = await tx.run(`MATCH (c:KgalCounter {name: 'round'}) RETURN c.value AS n`);
+    return result.records[0]?.get('n') as number;
+  }
+
+  async getItem(id: string): Promise<StoredItem | undefined> {
+    return this.read(async (tx) => {
+      const result = await tx.run('MATCH (i:Item {id: $id}) RETURN i', { id });
+      const node = result.records[0]?.get('i') as { properties: Record<string, unknown> } | undefined;
+      return node ? itemFromProperties(node.properties) : undefined;
+    });
+  }
+
+  async getItemMentions(id: string): Promise<Array<{ key: string; count: number }>> {
+    return this.read(async (tx) => {
+      const result = await tx.run(
+        'MATCH (:Item {id: $id})-[m:MENTIONS]->(e:Entity) RETURN e.key AS key, m.count AS count ORDER BY key',
+        { id },
+      );
+      return result.records.map((r) => ({ key: r.get('key') as string, count: r.get('count') as number }));
+    });
+  }
+
+  async listItems(): Promise<StoredItem[]> {
+    return this.read(async (tx) => {
+      const result = await tx.run('MATCH (i:Item) RETURN i ORDER BY i.id');
+      return result.records.map((r) => itemFromProperties((r.get('i') as { properties: Record<string, unknown> }).properties));
+    });
+  }
+
+  async listKgEntities(): Promise<Array<{ key: string; name: string }>> {
+    return this.read(async (tx) => {
+      const result = await tx.run('MATCH (e:Entity) WHERE e.kg RETURN e.key AS key, e.name AS name');
+      return result.records.map((r) => ({ key: r.get('key') as string, name: r.get('name') as string }));
+    });
+  }
+
+  async getEntityGraph(): Promise<EntityGraphData> {
+    return this.read(async (tx) => {
+      const entities = await tx.run('MATCH (e:Entity) RETURN e.key AS key, e.name AS name, e.type AS type, e.kg AS kg');
+      const edges = await tx.run('MATCH (a:Entity)-[c:CO_OCCURS]->(b:Entity) RETURN a.key AS a, b.key AS b, c.weight AS weight');
+      const relations = await tx.run(
+        'MATCH (s:Entity)-[r:RELATED]->(o:Entity) RETURN s.key AS subject, r.predicate AS predicate, o.key AS object',
+      );
+      return {
+        entities: entities.records.map((r) => ({
+          key: r.get('key') as string,
+          name: r.get('name') as string,
+          type: r.get('type') as EntityType,
+          kg: r.get('kg') === true,
+        })),
+        cooccurrences: edges.records.map((r) => ({ a: r.get('a') as string, b: r.get('b') as string, weight: r.get('weight') as number })),
+        relations: relations.records.map((r) => ({
+          subject: r.get('subject') as string,
+          predicate: r.get('predicate') as string,
+          object: r.get('object') as string,
+        })),
+      };
+    });
+  }
+
+  async stats(): Promise<StoreStats> {
+    return this.read(async (tx) => {
+      const count = async (query: string): Promise<number> => (await tx.run(query)).records[0]?.get('n') as number;
+      const labelRows = await tx.run(
+        'MATCH (i:Item) WHERE i.label IS NOT NULL RETURN i.label AS label, count(*) AS n',
+      );
+      const labels: Record<string, number> = {};
+      let labeledItems = 0;
+      for (const record of labelRows.records) {
+        labels[record.get('label') as string] = record.get('n') as number;
+        labeledItems += record.get('n') as number;
+      }
+      return {
+        items: await count('MATCH (i:Item) RETURN count(i) AS n'),
+        labeledItems,
+        entities: await count('MATCH (e:Entity) RETURN count(e) AS n'),
+        mentions: await count('MATCH ()-[r:MENTIONS]->() RETURN count(r) AS n'),
+        entityEdges: await count('MATCH ()-[r:CO_OCCURS]->() RETURN count(r) AS n'),
+        relations: await count('MATCH ()-[r:RELATED]->() RETURN count(r) AS n'),
+        rounds: await count('MATCH (r:Round) RETURN count(r) AS n'),
+        labels: sortedRecord(labels),
+      };
+    });
+  }
+
+  /** Deletes every kgal node and relationship (tests and `kgal reset`); the schema stays. */
+  async clear(): Promise<void> {
+    const session = this.driver.session({ database: this.database });
+    try {
+      await session.run(
+        `MATCH (n) WHERE n:Item OR n:Entity OR n:Round OR n:KgalCounter
+         CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS`,
+      );
+    } finally {
+      await session.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+}
+
+function itemFromProperties(properties: Record<string, unknown>): StoredItem {
+  const item: StoredItem = {
+    id: properties.id as string,
+    text: properties.text as string,
+    meta: typeof properties.meta === 'string' ? (JSON.parse(properties.meta) as Record<string, unknown>) : {},
+  };
+  if (typeof properties.label === 'string') item.label = properties.label;
+  if (typeof properties.fingerprint === 'string') item.fingerprint = properties.fingerprint;
+  if (typeof properties.annotator === 'string') item.annotator = properties.annotator;
+  if (typeof properties.labeledAt === 'string') item.labeledAt = properties.labeledAt;
+  return item;
+}
