@@ -30,7 +30,8 @@ export class Gazetteer {
   constructor(entries: Iterable<GazetteerEntry>) {
     for (const entry of entries) {
       const tokens = entry.key.split(' ');
-      if (tokens.length === 1 && (entry.key.length < MIN_SINGLE_TOKEN_LENGTH || NUMERIC.test(entry.key))) continue;
+      if (tokens.every((t) => NUMERIC.test(t))) continue; // numbers and dates are facts, not names
+      if (tokens.length === 1 && entry.key.length < MIN_SINGLE_TOKEN_LENGTH) continue;
       let node = this.root;
       for (const token of tokens) {
         let child = node.children.get(token);

@@ -1,0 +1,162 @@
+import { describe, expect, it, beforeEach, afterEach } from 'vitest';
+import { GazetteerExtractor } from '../src/entities/gazetteer-extractor.js';
+import { ingestPool } from '../src/ingest/ingest-pool.js';
+import { InputValidationError } from '../src/pool/input-error.js';
+import { UnknownItemsError, type GraphStore, type StoreStats } from '../src/store/graph-store.js';
+import { MemoryGraphStore } from '../src/store/memory-store.js';
+import { freshNeo4jStore, neo4jSkipped } from './support/neo4j.js';
+import { fixture, tempFile } from './support/fixtures.js';
+
+const dictionaryOnly = { createExtractor: (g: ConstructorParameters<typeof GazetteerExtractor>[0]) => new GazetteerExtractor(g) };
+
+const EMPTY: StoreStats = { items: 0, labeledItems: 0, entities: 0, mentions: 0, entityEdges: 0, relations: 0, rounds: 0, labels: {} };
+
+function edgeMap(graph: Awaited<ReturnType<GraphStore['getEntityGraph']>>): Record<string, number> {
+  return Object.fromEntries(graph.cooccurrences.map((e) => [`${e.a}|${e.b}`, e.weight]).sort());
+}
+
+const backends: Array<{ name: string; skip: boolean; open: () => Promise<GraphStore> }> = [
+  { name: 'MemoryGraphStore', skip: false, open: () => MemoryGraphStore.open() },
+  { name: 'Neo4jGraphStore', skip: neo4jSkipped(), open: () => freshNeo4jStore() },
+];
+
+for (const backend of backends) {
+  describe.skipIf(backend.skip)(`GraphStore contract: ${backend.name}`, () => {
+    let store: GraphStore;
+    beforeEach(async () => {
+      store = await backend.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('starts empty', async () => {
+      expect(await store.stats()).toEqual(EMPTY);
+    });
+
+    it('ingests a pool with an external KG: items, KG entities, mentions, weighted co-occurrence, relations', async () => {
+      const report = await ingestPool(store, { files: [fixture('pool-a.jsonl')], kgFile: fixture('kg.tsv'), ...dictionaryOnly });
+      expect(report).toMatchObject({ extracted: 4, unchanged: 0, relations: 7, gazetteerNames: 8 });
+      expect(await store.stats()).toEqual({
+        items: 4, labeledItems: 2, entities: 9, mentions: 8, entityEdges: 7, relations: 7, rounds: 0,
+        labels: { Airport: 1, City: 1 },
+      });
+      expect(await store.getItemMentions('a2')).toEqual([
+        { key: 'copenhagen', count: 1 },
+        { key: 'denmark', count: 1 },
+        { key: 'lars løkke rasmussen', count: 1 },
+      ]);
+      const item = await store.getItem('a1');
+      expect(item).toMatchObject({ id: 'a1', label: 'Airport', meta: { source: 'fixture' } });
+      expect(item?.text).toContain('Aarhus Airport');
+      const graph = await store.getEntityGraph();
+      expect(graph.relations).toContainEqual({ subject: 'denmark', predicate: 'leader', object: 'lars løkke rasmussen' });
+      expect(graph.entities.every((e) => e.kg)).toBe(true);
+      expect(edgeMap(graph)).toEqual({
+        'aarhus|aarhus airport': 1, 'aarhus airport|denmark': 1, 'aarhus|copenhagen': 1, 'aarhus|denmark': 1,
+        'copenhagen|denmark': 1, 'copenhagen|lars løkke rasmussen': 1, 'denmark|lars løkke rasmussen': 1,
+      });
+    });
+
+    it('re-ingesting the same files changes nothing; a second file adds to the graph', async () => {
+      const options = { files: [fixture('pool-a.jsonl')], kgFile: fixture('kg.tsv'), ...dictionaryOnly };
+      await ingestPool(store, options);
+      const first = await store.stats();
+      const again = await ingestPool(store, options);
+      expect(again).toMatchObject({ extracted: 0, unchanged: 4 });
+      expect(await store.stats()).toEqual(first);
+
+      await ingestPool(store, { files: [fixture('pool-b.csv')], ...dictionaryOnly });
+      expect(await store.stats()).toEqual({
+        items: 7, labeledItems: 4, entities: 9, mentions: 14, entityEdges: 8, relations: 7, rounds: 0,
+        labels: { Airport: 1, Astronaut: 1, City: 2 },
+      });
+      const edges = edgeMap(await store.getEntityGraph());
+      expect(edges['alan bean|apollo 12']).toBe(2);
+      expect(edges['copenhagen|denmark']).toBe(2);
+      expect((await store.getItem('b1'))?.meta).toEqual({ region: 'space' });
+    });
+
+    it('an upsert with a new text replaces the mentions and adjusts co-occurrence weights', async () => {
+      await ingestPool(store, { files: [fixture('pool-a.jsonl')], kgFile: fixture('kg.tsv'), ...dictionaryOnly });
+      const changed = await tempFile('a3.jsonl', JSON.stringify({ id: 'a3', text: 'Aarhus is windy.' }) + '\n');
+      await ingestPool(store, { files: [changed], ...dictionaryOnly });
+      expect(await store.getItemMentions('a3')).toEqual([{ key: 'aarhus', count: 1 }]);
+      expect((await store.getItem('a3'))?.label).toBe('City'); // a row without a label keeps the stored one
+      const stats = await store.stats();
+      expect(stats).toMatchObject({ items: 4, mentions: 7, entityEdges: 6 });
+      expect(edgeMap(await store.getEntityGraph())['aarhus|copenhagen']).toBeUndefined();
+    });
+
+    it('entities left without mentions disappear unless they belong to the KG', async () => {
+      const mention = (key: string) => ({ key, name: key.toUpperCase(), type: 'organization' as const, count: 1 });
+      await store.upsertItems([
+        { id: 'x1', text: 'one', meta: {}, extraction: { fingerprint: 'f1', mentions: [mention('acme'), mention('globex')] } },
+        { id: 'x2', text: 'two', meta: {}, extraction: { fingerprint: 'f2', mentions: [mention('globex'), mention('initech')] } },
+      ]);
+      expect(await store.stats()).toMatchObject({ entities: 3, mentions: 4, entityEdges: 2 });
+      await store.upsertItems([{ id: 'x1', text: 'one again', meta: {}, extraction: { fingerprint: 'f3', mentions: [mention('initech')] } }]);
+      const graph = await store.getEntityGraph();
+      expect(graph.entities.map((e) => e.key).sort()).toEqual(['globex', 'initech']);
+      expect(edgeMap(graph)).toEqual({ 'globex|initech': 1 });
+      expect(await store.getFingerprints(['x1', 'x2', 'nope'])).toEqual(new Map([['x1', 'f3'], ['x2', 'f2']]));
+    });
+
+    it('labels: set with annotator, and a batch with an unknown id writes nothing', async () => {
+      await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
+      await store.setLabels([{ id: 'a4', label: 'Weather', annotator: 'ann-1' }]);
+      expect(await store.getItem('a4')).toMatchObject({ label: 'Weather', annotator: 'ann-1' });
+      const before = await store.stats();
+      await expect(store.setLabels([{ id: 'a2', label: 'Politics' }, { id: 'missing', label: 'X' }])).rejects.toThrow(UnknownItemsError);
+      expect(await store.stats()).toEqual(before);
+      expect((await store.getItem('a2'))?.label).toBeUndefined();
+    });
+
+    it('records selection rounds with increasing numbers', async () => {
+      await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
+      const pick = (itemId: string, rank: number) => ({ itemId, rank, score: 1 / rank, components: { uncertainty: 0.5, coverage: 0.25 } });
+      expect(await store.recordRound({ strategy: 'coverage', at: new Date().toISOString(), picks: [pick('a1', 1), pick('a4', 2)] })).toBe(1);
+      expect(await store.recordRound({ strategy: 'random', at: new Date().toISOString(), picks: [pick('a2', 1)] })).toBe(2);
+      await expect(store.recordRound({ strategy: 'random', at: '', picks: [pick('ghost', 1)] })).rejects.toThrow(UnknownItemsError);
+      expect((await store.stats()).rounds).toBe(2);
+    });
+
+    const badFiles: Array<[string, string, string | Uint8Array, RegExp]> = [
+      ['bad JSON', 'bad.jsonl', '{"id":"n1","text":"ok"}\n{"id": "n2", "text": \n', /bad\.jsonl:2: invalid JSON/],
+      ['missing id', 'bad.jsonl', '{"id":"n1","text":"ok"}\n{"text":"no id"}\n', /bad\.jsonl:2: field "id": is required/],
+      ['empty id', 'bad.jsonl', '{"id":"  ","text":"blank id"}\n', /bad\.jsonl:1: field "id": must be a non-empty string/],
+      ['missing text', 'bad.jsonl', '{"id":"n1"}\n', /bad\.jsonl:1: field "text": is required/],
+      ['non-string text', 'bad.jsonl', '{"id":"n1","text":42}\n', /bad\.jsonl:1: field "text": must be a string/],
+      ['empty text', 'bad.jsonl', '{"id":"n1","text":"   "}\n', /bad\.jsonl:1: field "text": must not be empty/],
+      ['conflicting duplicate id', 'bad.jsonl', '{"id":"n1","text":"one"}\n{"id":"n1","text":"two"}\n', /bad\.jsonl:2: field "id": duplicate id "n1" with different content \(first seen at line 1\)/],
+      ['invalid UTF-8', 'bad.jsonl', Buffer.concat([Buffer.from('{"id":"n1","text":"ok"}\n{"id":"n2","text":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]), /bad\.jsonl:2: not valid UTF-8/],
+      ['CSV without a text column', 'bad.csv', 'id,body\nc1,hello\n', /bad\.csv:1: field "text": column is missing/],
+      ['CSV row with too many fields', 'bad.csv', 'id,text\nc1,hello\nc2,hi,extra\n', /bad\.csv:3: malformed CSV/],
+      ['not an object', 'bad.jsonl', '["n1","text"]\n', /bad\.jsonl:1: expected a JSON object/],
+    ];
+    for (const [name, file, content, message] of badFiles) {
+      it(`rejects a pool file with ${name}, naming the line and field, and writes nothing`, async () => {
+        await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
+        const before = await store.stats();
+        const path = await tempFile(file, content);
+        const error = await ingestPool(store, { files: [path], ...dictionaryOnly }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InputValidationError);
+        expect((error as Error).message).toMatch(message);
+        expect(await store.stats()).toEqual(before);
+      });
+    }
+
+    it('a bad KG file rejects the whole ingest before any write', async () => {
+      const kg = await tempFile('kg.tsv', 'Aarhus\tcountry\tDenmark\nBroken line without tabs\n');
+      const error = await ingestPool(store, { files: [fixture('pool-a.jsonl')], kgFile: kg }).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/kg\.tsv:2: expected 3 fields/);
+      expect(await store.stats()).toEqual(EMPTY);
+    });
+
+    it('a bad second file rejects the first one too (all files are validated first)', async () => {
+      const bad = await tempFile('bad.jsonl', '{"id":"z"}\n');
+      await expect(ingestPool(store, { files: [fixture('pool-a.jsonl'), bad] })).rejects.toThrow(InputValidationError);
+      expect(await store.stats()).toEqual(EMPTY);
+    });
+  });
+}
