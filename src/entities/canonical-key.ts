@@ -8,7 +8,8 @@ export interface CanonicalKeyOptions {
   aliases?: ReadonlyMap<string, string>;
 }
 
-const LEADING_ARTICLES = new Set(['the', 'a', 'an']);
+// Only "the": "A" starts real names ("A Coruña", "A.C. Milan") far more often than it is an article there.
+const LEADING_ARTICLES = new Set(['the']);
 const POSSESSIVE = /['’]s\b/g;
 const SEPARATORS = /[_\p{P}\p{S}\s]+/u;
 

@@ -1,0 +1,122 @@
+import { Command, Option } from 'commander';
+import { createApp } from '../api/app.js';
+import { storeConfigFromEnv } from '../config/store-config.js';
+import { ingestPool, DEFAULT_INGEST_BATCH } from '../ingest/ingest-pool.js';
+import { InputValidationError } from '../pool/input-error.js';
+import { StoreUnavailableError, UnknownItemsError, type GraphStore, type StoreStats } from '../store/graph-store.js';
+import { openStore } from '../store/open-store.js';
+import { terminalProgress } from './terminal-progress.js';
+
+interface StoreFlags {
+  neo4j?: string;
+  dataDir?: string;
+}
+
+function addStoreOptions(command: Command): Command {
+  return command
+    .option('--neo4j <uri>', 'use the Neo4j store at this Bolt URI (default: $NEO4J_URI, else the embedded store)')
+    .option('--data-dir <dir>', 'embedded store directory (default: $KGAL_DATA_DIR or ./.kgal)');
+}
+
+async function withStore<T>(flags: StoreFlags, readOnly: boolean, work: (store: GraphStore) => Promise<T>): Promise<T> {
+  const overrides: { neo4jUri?: string; dataDir?: string } = {};
+  if (flags.neo4j) overrides.neo4jUri = flags.neo4j;
+  if (flags.dataDir) overrides.dataDir = flags.dataDir;
+  const store = await openStore(storeConfigFromEnv(process.env, overrides), { readOnly });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function formatStats(stats: StoreStats): string {
+  const rows: Array<[string, string]> = [
+    ['items', String(stats.items)],
+    ['labeled items', String(stats.labeledItems)],
+    ['entities', String(stats.entities)],
+    ['mentions', String(stats.mentions)],
+    ['entity edges (co-occurrence)', String(stats.entityEdges)],
+    ['KG relations', String(stats.relations)],
+    ['selection rounds', String(stats.rounds)],
+  ];
+  const labels = Object.entries(stats.labels).map(([label, n]) => `${label}=${n}`).join(', ');
+  if (labels) rows.push(['labels', labels]);
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n');
+}
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('kgal')
+    .description('Knowledge-graph-guided active learning: choose the next texts to label.')
+    .showHelpAfterError();
+
+  addStoreOptions(
+    program
+      .command('ingest')
+      .description('ingest pool files (JSONL/CSV rows {id, text, label?, ...}) into the store')
+      .argument('<files...>', 'pool files (.jsonl, .ndjson, .csv)')
+      .option('--kg <triples>', 'external knowledge graph: TSV subject<TAB>predicate<TAB>object, or JSONL')
+      .addOption(new Option('--batch-size <n>', 'items per write transaction').default(DEFAULT_INGEST_BATCH).argParser(Number))
+      .option('--json', 'print the report as JSON'),
+  ).action(async (files: string[], flags: StoreFlags & { kg?: string; batchSize: number; json?: boolean }) => {
+    await withStore(flags, false, async (store) => {
+      const options: Parameters<typeof ingestPool>[1] = { files, batchSize: flags.batchSize, progress: terminalProgress() };
+      if (flags.kg) options.kgFile = flags.kg;
+      const report = await ingestPool(store, options);
+      const stats = await store.stats();
+      if (flags.json) {
+        process.stdout.write(JSON.stringify({ report, stats }, null, 2) + '\n');
+        return;
+      }
+      for (const { file, rows } of report.files) process.stdout.write(`${file}: ${rows} rows\n`);
+      process.stdout.write(
+        `extracted ${report.extracted}, unchanged ${report.unchanged}, KG relations ${report.relations}, ` +
+          `gazetteer names ${report.gazetteerNames} -> ${store.description}\n\n${formatStats(stats)}\n`,
+      );
+    });
+  });
+
+  addStoreOptions(
+    program.command('stats').description('counts of the pool and the knowledge graph').option('--json', 'print JSON'),
+  ).action(async (flags: StoreFlags & { json?: boolean }) => {
+    await withStore(flags, true, async (store) => {
+      const stats = await store.stats();
+      process.stdout.write(flags.json ? JSON.stringify(stats, null, 2) + '\n' : `${store.description}\n${formatStats(stats)}\n`);
+    });
+  });
+
+  addStoreOptions(
+    program
+      .command('serve')
+      .description('serve the HTTP API')
+      .addOption(new Option('--port <port>', 'port').env('KGAL_PORT').default(8080).argParser(Number))
+      .addOption(new Option('--host <host>', 'interface').env('KGAL_HOST').default('127.0.0.1')),
+  ).action(async (flags: StoreFlags & { port: number; host: string }) => {
+    const overrides: { neo4jUri?: string; dataDir?: string } = {};
+    if (flags.neo4j) overrides.neo4jUri = flags.neo4j;
+    if (flags.dataDir) overrides.dataDir = flags.dataDir;
+    const store = await openStore(storeConfigFromEnv(process.env, overrides));
+    const server = createApp(store).listen(flags.port, flags.host, () => {
+      process.stderr.write(`kgal API on http://${flags.host}:${flags.port} (${store.description})\n`);
+    });
+    const shutdown = (): void => {
+      server.close(() => void store.close().then(() => process.exit(0)));
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+
+  return program;
+}
+
+/** Errors a user can act on get one clear message and exit code 1; anything else is a bug (exit 2). */
+export function describeFailure(error: unknown): { message: string; exitCode: number } {
+  if (error instanceof InputValidationError || error instanceof StoreUnavailableError || error instanceof UnknownItemsError) {
+    return { message: `kgal: ${error.message}`, exitCode: 1 };
+  }
+  const err = error as NodeJS.ErrnoException;
+  if (err?.code === 'ENOENT' && err.path) return { message: `kgal: no such file: ${err.path}`, exitCode: 1 };
+  return { message: `kgal: unexpected error: ${process.env.KGAL_DEBUG ? err?.stack : err?.message}`, exitCode: 2 };
+}

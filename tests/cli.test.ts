@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { runKgal } from './support/cli.js';
+import { fixture, tempDir, tempFile } from './support/fixtures.js';
+
+const NO_STACK = /\n\s+at .+\(.*:\d+:\d+\)/;
+
+describe('kgal CLI (embedded store)', () => {
+  it('ingests, reports progress and counts, and re-ingest changes nothing', async () => {
+    const env = { KGAL_DATA_DIR: await tempDir() };
+    const first = runKgal(['ingest', fixture('pool-a.jsonl'), fixture('pool-b.csv'), '--kg', fixture('kg.tsv')], env);
+    expect(first.stderr).toMatch(/pool-a\.jsonl: done, 4 in/);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/items\s+7/);
+    expect(first.stdout).toMatch(/KG relations\s+7/);
+    const stats = JSON.parse(runKgal(['stats', '--json'], env).stdout) as Record<string, unknown>;
+    expect(stats).toMatchObject({ items: 7, labeledItems: 4, relations: 7 });
+    expect(stats.entities).toBeGreaterThanOrEqual(9);
+
+    const again = runKgal(['ingest', fixture('pool-a.jsonl'), fixture('pool-b.csv'), '--kg', fixture('kg.tsv'), '--json'], env);
+    expect(again.status).toBe(0);
+    expect(JSON.parse(again.stdout).report).toMatchObject({ extracted: 0, unchanged: 7 });
+    expect(JSON.parse(runKgal(['stats', '--json'], env).stdout)).toEqual(stats);
+  });
+
+  it('rejects a bad file with file, line and field, exit code 1, no stack trace, nothing written', async () => {
+    const env = { KGAL_DATA_DIR: await tempDir() };
+    expect(runKgal(['ingest', fixture('pool-a.jsonl')], env).status).toBe(0);
+    const before = runKgal(['stats', '--json'], env).stdout;
+    const bad = await tempFile('tickets.jsonl', '{"id":"t1","text":"fine"}\n{"id":"t2","text":null}\n');
+    const result = runKgal(['ingest', bad], env);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('tickets.jsonl:2: field "text": must be a string');
+    expect(result.stderr).toContain('nothing written');
+    expect(result.stderr).not.toMatch(NO_STACK);
+    expect(runKgal(['stats', '--json'], env).stdout).toBe(before);
+  });
+
+  it('names a missing file', async () => {
+    const result = runKgal(['ingest', '/nonexistent/pool.jsonl'], { KGAL_DATA_DIR: await tempDir() });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('no such file: /nonexistent/pool.jsonl');
+  });
+
+  it('a Neo4j that is down gives a clear message with the URI, not a stack trace', () => {
+    const result = runKgal(['stats', '--neo4j', 'bolt://127.0.0.1:1']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/cannot reach Neo4j at bolt:\/\/127\.0\.0\.1:1 \(database "neo4j"\)/);
+    expect(result.stderr).not.toMatch(NO_STACK);
+  });
+});
