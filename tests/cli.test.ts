@@ -35,6 +35,20 @@ describe('kgal CLI (embedded store)', () => {
     expect(runKgal(['stats', '--json'], env).stdout).toBe(before);
   });
 
+  it('takes a compromise lexicon and aliases from JSON files', async () => {
+    const env = { KGAL_DATA_DIR: await tempDir() };
+    const pool = await tempFile('p.jsonl', '{"id":"q1","text":"Workers at Turner Newall say the U.S. plant is closing."}\n');
+    const lexicon = await tempFile('lexicon.json', '{"turner newall": "Organization", "u.s.": "Place"}');
+    const aliases = await tempFile('aliases.json', '{"U.S.": "United States"}');
+    const result = runKgal(['ingest', pool, '--lexicon', lexicon, '--aliases', aliases, '--json'], env);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).stats).toMatchObject({ items: 1, entities: 2, mentions: 2 });
+    const badLexicon = await tempFile('lexicon.json', '{"acme": 3}');
+    const rejected = runKgal(['ingest', pool, '--lexicon', badLexicon], env);
+    expect(rejected.status).toBe(1);
+    expect(rejected.stderr).toContain('lexicon.json:1: field "acme": must be a non-empty string');
+  });
+
   it('names a missing file', async () => {
     const result = runKgal(['ingest', '/nonexistent/pool.jsonl'], { KGAL_DATA_DIR: await tempDir() });
     expect(result.status).toBe(1);

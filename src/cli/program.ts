@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
 import { createApp } from '../api/app.js';
 import { storeConfigFromEnv } from '../config/store-config.js';
+import { CompromiseExtractor } from '../entities/compromise-extractor.js';
+import { readExtractorConfig } from '../entities/extractor-config.js';
 import { ingestPool, DEFAULT_INGEST_BATCH } from '../ingest/ingest-pool.js';
 import { InputValidationError } from '../pool/input-error.js';
 import { StoreUnavailableError, UnknownItemsError, type GraphStore, type StoreStats } from '../store/graph-store.js';
@@ -58,11 +60,19 @@ export function buildProgram(): Command {
       .description('ingest pool files (JSONL/CSV rows {id, text, label?, ...}) into the store')
       .argument('<files...>', 'pool files (.jsonl, .ndjson, .csv)')
       .option('--kg <triples>', 'external knowledge graph: TSV subject<TAB>predicate<TAB>object, or JSONL')
+      .option('--lexicon <json>', 'compromise lexicon: {"phrase": "Organization" | "Person" | "Place" | ...}')
+      .option('--aliases <json>', 'entity aliases: {"alias": "canonical name"}')
       .addOption(new Option('--batch-size <n>', 'items per write transaction').default(DEFAULT_INGEST_BATCH).argParser(Number))
       .option('--json', 'print the report as JSON'),
-  ).action(async (files: string[], flags: StoreFlags & { kg?: string; batchSize: number; json?: boolean }) => {
+  ).action(async (files: string[], flags: StoreFlags & { kg?: string; lexicon?: string; aliases?: string; batchSize: number; json?: boolean }) => {
+    const extraction = await readExtractorConfig(flags);
     await withStore(flags, false, async (store) => {
-      const options: Parameters<typeof ingestPool>[1] = { files, batchSize: flags.batchSize, progress: terminalProgress() };
+      const options: Parameters<typeof ingestPool>[1] = {
+        files,
+        batchSize: flags.batchSize,
+        progress: terminalProgress(),
+        createExtractor: (gazetteer) => new CompromiseExtractor({ ...extraction, gazetteer }),
+      };
       if (flags.kg) options.kgFile = flags.kg;
       const report = await ingestPool(store, options);
       const stats = await store.stats();
