@@ -34,8 +34,12 @@ done
 
 log() { echo "neo4j-start: $*" >&2; }
 
-port_open() { # TCP connect to 127.0.0.1:$PORT
-  timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" 2>/dev/null
+port_open() { # TCP connect to 127.0.0.1:$PORT (bash /dev/tcp; no nc needed)
+  if command -v timeout >/dev/null 2>&1; then
+    timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" 2>/dev/null
+  else # e.g. macOS without coreutils; loopback refuses at once anyway
+    bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" 2>/dev/null
+  fi
 }
 
 our_pid() { # prints the pid if the pid file names a live launcher
@@ -79,8 +83,10 @@ wait_ready() { # wait for the ready marker and the open port; fail on timeout or
     fi
     sleep 0.5
   done
-  log "not ready after ${TIMEOUT}s; last log lines ($LOG_FILE):"
+  log "not ready after ${TIMEOUT}s (KGAL_NEO4J_START_TIMEOUT); last log lines ($LOG_FILE):"
   tail -n 40 "$LOG_FILE" >&2 || true
+  log "stopping pid $pid"
+  KGAL_NEO4J_HOME="$NEO4J_HOME_DIR" "$SCRIPT_DIR/neo4j-stop.sh" >&2 || true
   return 1
 }
 
@@ -131,8 +137,14 @@ JAVA="java"
 [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]] && JAVA="$JAVA_HOME/bin/java"
 mkdir -p "$DB_DIR"
 
+# Own session where setsid exists, so Ctrl-C / job-control signals aimed at the
+# caller (e.g. a test runner) don't reach the server; nohup covers SIGHUP.
+SETSID=()
+command -v setsid >/dev/null 2>&1 && SETSID=(setsid)
+
 # JVM flags: a subset of what Neo4j's own server launcher passes.
-nohup "$JAVA" \
+# 9>&- : the server must not inherit (and so hold) the start lock.
+nohup ${SETSID[@]+"${SETSID[@]}"} "$JAVA" \
   -Xms"$HEAP" -Xmx"$HEAP" \
   -XX:+UseG1GC -XX:-OmitStackTraceInFastThrow \
   -Djdk.nio.maxCachedBufferSize=1024 \
@@ -143,7 +155,7 @@ nohup "$JAVA" \
   --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
   -cp "$TARGET/classes:$(cat "$TARGET/classpath.txt")" \
   "$MAIN_CLASS" --home "$DB_DIR" --port "$PORT" \
-  </dev/null >"$LOG_FILE" 2>&1 &
+  </dev/null >"$LOG_FILE" 2>&1 9>&- &
 pid=$!
 echo "$pid" >"$PID_FILE"
 log "started pid $pid (log: $LOG_FILE); waiting for $URI"
