@@ -1,0 +1,31 @@
+/**
+ * A dense row-major matrix over a typed array: N×C probabilities, N×D embeddings, C×D weights. Plain data
+ * so that scores and models stay small pure functions over typed arrays.
+ */
+export interface Matrix<T extends Float32Array | Float64Array = Float32Array | Float64Array> {
+  readonly rows: number;
+  readonly cols: number;
+  /** rows*cols values, row i at [i*cols, (i+1)*cols). */
+  readonly data: T;
+}
+
+export function createMatrix(rows: number, cols: number): Matrix<Float64Array> {
+  return { rows, cols, data: new Float64Array(rows * cols) };
+}
+
+/** Wraps nested arrays (tests, small inputs) as a Float64 matrix; every row must have the same length. */
+export function matrixFromRows(rowsOfValues: ReadonlyArray<ArrayLike<number>>): Matrix<Float64Array> {
+  const rows = rowsOfValues.length;
+  const cols = rows === 0 ? 0 : rowsOfValues[0]!.length;
+  const out = createMatrix(rows, cols);
+  rowsOfValues.forEach((values, i) => {
+    if (values.length !== cols) throw new RangeError(`row ${i} has ${values.length} values, expected ${cols}`);
+    out.data.set(Array.from(values), i * cols);
+  });
+  return out;
+}
+
+/** A view (no copy) of row i. */
+export function rowOf<T extends Float32Array | Float64Array>(m: Matrix<T>, i: number): T {
+  return m.data.subarray(i * m.cols, (i + 1) * m.cols) as T;
+}
