@@ -9,7 +9,7 @@ import { fixture, tempFile } from './support/fixtures.js';
 
 const dictionaryOnly = { createExtractor: (g: ConstructorParameters<typeof GazetteerExtractor>[0]) => new GazetteerExtractor(g) };
 
-const EMPTY: StoreStats = { items: 0, labeledItems: 0, entities: 0, mentions: 0, entityEdges: 0, relations: 0, rounds: 0, labels: {} };
+const EMPTY: StoreStats = { items: 0, labeledItems: 0, embeddedItems: 0, entities: 0, mentions: 0, entityEdges: 0, relations: 0, rounds: 0, labels: {} };
 
 function edgeMap(graph: Awaited<ReturnType<GraphStore['getEntityGraph']>>): Record<string, number> {
   return Object.fromEntries(graph.cooccurrences.map((e) => [`${e.a}|${e.b}`, e.weight]).sort());
@@ -38,7 +38,7 @@ for (const backend of backends) {
       const report = await ingestPool(store, { files: [fixture('pool-a.jsonl')], kgFile: fixture('kg.tsv'), ...dictionaryOnly });
       expect(report).toMatchObject({ extracted: 4, unchanged: 0, relations: 7, gazetteerNames: 8 });
       expect(await store.stats()).toEqual({
-        items: 4, labeledItems: 2, entities: 9, mentions: 8, entityEdges: 7, relations: 7, rounds: 0,
+        items: 4, labeledItems: 2, embeddedItems: 0, entities: 9, mentions: 8, entityEdges: 7, relations: 7, rounds: 0,
         labels: { Airport: 1, City: 1 },
       });
       expect(await store.getItemMentions('a2')).toEqual([
@@ -68,7 +68,7 @@ for (const backend of backends) {
 
       await ingestPool(store, { files: [fixture('pool-b.csv')], ...dictionaryOnly });
       expect(await store.stats()).toEqual({
-        items: 7, labeledItems: 4, entities: 9, mentions: 14, entityEdges: 8, relations: 7, rounds: 0,
+        items: 7, labeledItems: 4, embeddedItems: 0, entities: 9, mentions: 14, entityEdges: 8, relations: 7, rounds: 0,
         labels: { Airport: 1, Astronaut: 1, City: 2 },
       });
       const edges = edgeMap(await store.getEntityGraph());

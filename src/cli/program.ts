@@ -1,6 +1,10 @@
 import { Command, Option } from 'commander';
 import { createApp } from '../api/app.js';
 import { storeConfigFromEnv } from '../config/store-config.js';
+import { embedPendingItems } from '../embeddings/embed-items.js';
+import { embedderConfigFromEnv } from '../embeddings/embedder-config.js';
+import { ModelUnavailableError } from '../embeddings/text-embedder.js';
+import { TransformersEmbedder } from '../embeddings/transformers-embedder.js';
 import { CompromiseExtractor } from '../entities/compromise-extractor.js';
 import { readExtractorConfig } from '../entities/extractor-config.js';
 import { ingestPool, DEFAULT_INGEST_BATCH } from '../ingest/ingest-pool.js';
@@ -32,10 +36,21 @@ async function withStore<T>(flags: StoreFlags, readOnly: boolean, work: (store: 
   }
 }
 
+async function embedStore(store: GraphStore): Promise<Awaited<ReturnType<typeof embedPendingItems>>> {
+  const config = embedderConfigFromEnv();
+  const embedder = await TransformersEmbedder.load(config);
+  try {
+    return await embedPendingItems(store, embedder, { batchSize: config.batchSize, progress: terminalProgress() });
+  } finally {
+    await embedder.dispose();
+  }
+}
+
 function formatStats(stats: StoreStats): string {
   const rows: Array<[string, string]> = [
     ['items', String(stats.items)],
     ['labeled items', String(stats.labeledItems)],
+    ['embedded items', String(stats.embeddedItems)],
     ['entities', String(stats.entities)],
     ['mentions', String(stats.mentions)],
     ['entity edges (co-occurrence)', String(stats.entityEdges)],
@@ -63,8 +78,9 @@ export function buildProgram(): Command {
       .option('--lexicon <json>', 'compromise lexicon: {"phrase": "Organization" | "Person" | "Place" | ...}')
       .option('--aliases <json>', 'entity aliases: {"alias": "canonical name"}')
       .addOption(new Option('--batch-size <n>', 'items per write transaction').default(DEFAULT_INGEST_BATCH).argParser(Number))
+      .option('--embed', 'also embed the items that need it (see `kgal embed`)')
       .option('--json', 'print the report as JSON'),
-  ).action(async (files: string[], flags: StoreFlags & { kg?: string; lexicon?: string; aliases?: string; batchSize: number; json?: boolean }) => {
+  ).action(async (files: string[], flags: StoreFlags & { kg?: string; lexicon?: string; aliases?: string; batchSize: number; embed?: boolean; json?: boolean }) => {
     const extraction = await readExtractorConfig(flags);
     await withStore(flags, false, async (store) => {
       const options: Parameters<typeof ingestPool>[1] = {
@@ -75,15 +91,47 @@ export function buildProgram(): Command {
       };
       if (flags.kg) options.kgFile = flags.kg;
       const report = await ingestPool(store, options);
+      const embedding = flags.embed ? await embedStore(store) : undefined;
       const stats = await store.stats();
       if (flags.json) {
-        process.stdout.write(JSON.stringify({ report, stats }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ report, ...(embedding ? { embedding } : {}), stats }, null, 2) + '\n');
         return;
       }
       for (const { file, rows } of report.files) process.stdout.write(`${file}: ${rows} rows\n`);
       process.stdout.write(
         `extracted ${report.extracted}, unchanged ${report.unchanged}, KG relations ${report.relations}, ` +
-          `gazetteer names ${report.gazetteerNames} -> ${store.description}\n\n${formatStats(stats)}\n`,
+          `gazetteer names ${report.gazetteerNames} -> ${store.description}\n` +
+          (embedding ? `embedded ${embedding.embedded} items (${embedding.upToDate} already up to date)\n` : '') +
+          `\n${formatStats(stats)}\n`,
+      );
+    });
+  });
+
+  addStoreOptions(
+    program
+      .command('embed')
+      .description('embed every item whose embedding is missing or stale (cached by model + text hash)')
+      .option('--text <text>', 'embed just this text and print the vector (nothing is stored)')
+      .option('--json', 'print JSON'),
+  ).action(async (flags: StoreFlags & { text?: string; json?: boolean }) => {
+    if (flags.text !== undefined) {
+      const embedder = await TransformersEmbedder.load(embedderConfigFromEnv());
+      try {
+        const vector = Array.from((await embedder.embed([flags.text])).data);
+        process.stdout.write(
+          flags.json ? JSON.stringify({ model: embedder.id, dimension: vector.length, vector }) + '\n' : vector.map((v) => v.toFixed(6)).join(' ') + '\n',
+        );
+      } finally {
+        await embedder.dispose();
+      }
+      return;
+    }
+    await withStore(flags, false, async (store) => {
+      const report = await embedStore(store);
+      process.stdout.write(
+        flags.json
+          ? JSON.stringify(report) + '\n'
+          : `embedded ${report.embedded} items (${report.modelTexts} distinct texts), ${report.upToDate} already up to date\n`,
       );
     });
   });
@@ -123,7 +171,12 @@ export function buildProgram(): Command {
 
 /** Errors a user can act on get one clear message and exit code 1; anything else is a bug (exit 2). */
 export function describeFailure(error: unknown): { message: string; exitCode: number } {
-  if (error instanceof InputValidationError || error instanceof StoreUnavailableError || error instanceof UnknownItemsError) {
+  if (
+    error instanceof InputValidationError ||
+    error instanceof StoreUnavailableError ||
+    error instanceof UnknownItemsError ||
+    error instanceof ModelUnavailableError
+  ) {
     return { message: `kgal: ${error.message}`, exitCode: 1 };
   }
   const err = error as NodeJS.ErrnoException;

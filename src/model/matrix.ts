@@ -29,3 +29,13 @@ export function matrixFromRows(rowsOfValues: ReadonlyArray<ArrayLike<number>>): 
 export function rowOf<T extends Float32Array | Float64Array>(m: Matrix<T>, i: number): T {
   return m.data.subarray(i * m.cols, (i + 1) * m.cols) as T;
 }
+
+/** Stacks equal-length vectors into one Float32 matrix (a copy), e.g. stored embeddings for a model. */
+export function stackRows(vectors: ReadonlyArray<ArrayLike<number>>, cols: number): Matrix<Float32Array> {
+  const data = new Float32Array(vectors.length * cols);
+  vectors.forEach((vector, i) => {
+    if (vector.length !== cols) throw new RangeError(`vector ${i} has ${vector.length} values, expected ${cols}`);
+    data.set(vector, i * cols);
+  });
+  return { rows: vectors.length, cols, data };
+}

@@ -1,4 +1,5 @@
 import type { EntityMention, EntityType } from '../entities/entity-extractor.js';
+import type { Matrix } from '../model/matrix.js';
 
 /** An item to write. `extraction` is present when its entities must be (re)written. */
 export interface ItemUpsert {
@@ -66,9 +67,23 @@ export interface RoundRecord {
   picks: RoundPick[];
 }
 
+export interface EmbeddingState {
+  id: string;
+  text: string;
+  /** Cache key of the stored embedding (embedder id + text hash); absent when the item has none. */
+  embeddingKey?: string;
+}
+
+export interface EmbeddingUpdate {
+  id: string;
+  key: string;
+  vector: Float32Array;
+}
+
 export interface StoreStats {
   items: number;
   labeledItems: number;
+  embeddedItems: number;
   entities: number;
   /** Item-[:MENTIONS]->Entity links (one per item and entity). */
   mentions: number;
@@ -92,13 +107,16 @@ export interface GraphStore {
   getFingerprints(ids: readonly string[]): Promise<Map<string, string>>;
   /**
    * Inserts or updates items. Items carrying `extraction` get their mentions replaced and the
-   * co-occurrence weights adjusted; entities left without mentions (and not in the KG) disappear.
+   * co-occurrence weights adjusted; entities left without mentions (and not in the KG) disappear. An item
+   * whose text changes loses its embedding (it no longer describes the text).
    */
   upsertItems(items: readonly ItemUpsert[]): Promise<void>;
   /** Imports external KG facts: entities (flagged `kg`) and RELATED edges. Idempotent. */
   upsertRelations(relations: readonly RelationUpsert[]): Promise<void>;
   /** Sets labels; rejects the whole batch (UnknownItemsError) if any id is unknown. */
   setLabels(labels: readonly LabelAssignment[]): Promise<void>;
+  /** Stores item embeddings (Neo4j: the `Item.embedding` vector property behind the vector index). */
+  setEmbeddings(updates: readonly EmbeddingUpdate[]): Promise<void>;
   /** Records a selection round and returns its number (1, 2, ...). */
   recordRound(round: RoundRecord): Promise<number>;
 
@@ -109,6 +127,10 @@ export interface GraphStore {
   /** Entities of the external KG, whose names act as a gazetteer when linking texts. */
   listKgEntities(): Promise<Array<{ key: string; name: string }>>;
   getEntityGraph(): Promise<EntityGraphData>;
+  /** For every item: id, text and the key of its stored embedding, to decide what needs embedding. */
+  listEmbeddingStates(): Promise<EmbeddingState[]>;
+  /** Embeddings of the given items that have one (all embedded items when ids is omitted), as rows of a matrix. */
+  getEmbeddings(ids?: readonly string[]): Promise<{ ids: string[]; matrix: Matrix<Float32Array> }>;
   stats(): Promise<StoreStats>;
 
   /** Persists pending state (memory store) and releases resources. */

@@ -1,8 +1,11 @@
 import type { EntityType } from '../entities/entity-extractor.js';
+import { stackRows, type Matrix } from '../model/matrix.js';
 import { cooccurrenceDelta, forEachPair, pairKey, splitPairKey } from './cooccurrence.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import {
   UnknownItemsError,
+  type EmbeddingState,
+  type EmbeddingUpdate,
   type EntityGraphData,
   type EntityRecord,
   type GraphStore,
@@ -13,7 +16,7 @@ import {
   type StoreStats,
   type StoredItem,
 } from './graph-store.js';
-import { readCurrentSnapshot, readTable, writeSnapshot } from './snapshot-files.js';
+import { readCurrentSnapshot, readTable, readVectors, writeSnapshot } from './snapshot-files.js';
 
 interface MemoryItem extends StoredItem {
   mentions: Array<{ key: string; count: number }>;
@@ -53,6 +56,7 @@ export class MemoryGraphStore implements GraphStore {
   private readonly cooccurrence = new Map<string, number>();
   private readonly relations = new Map<string, MemoryRelation>();
   private readonly rounds: MemoryRound[] = [];
+  private readonly embeddings = new Map<string, { key: string; vector: Float32Array }>();
   private dirty = false;
 
   private constructor(
@@ -89,6 +93,7 @@ export class MemoryGraphStore implements GraphStore {
     for (const upsert of upserts) {
       const existing = this.items.get(upsert.id);
       const item: MemoryItem = existing ?? { id: upsert.id, text: upsert.text, meta: {}, mentions: [] };
+      if (existing && existing.text !== upsert.text) this.embeddings.delete(upsert.id);
       item.text = upsert.text;
       item.meta = upsert.meta;
       if (upsert.label !== undefined) item.label = upsert.label;
@@ -152,6 +157,32 @@ export class MemoryGraphStore implements GraphStore {
     this.dirty = true;
   }
 
+  async setEmbeddings(updates: readonly EmbeddingUpdate[]): Promise<void> {
+    const unknown = updates.filter((u) => !this.items.has(u.id)).map((u) => u.id);
+    if (unknown.length > 0) throw new UnknownItemsError(unknown);
+    for (const update of updates) this.embeddings.set(update.id, { key: update.key, vector: Float32Array.from(update.vector) });
+    this.dirty = true;
+  }
+
+  async listEmbeddingStates(): Promise<EmbeddingState[]> {
+    return [...this.items.values()].map((item) => {
+      const key = this.embeddings.get(item.id)?.key;
+      return key === undefined ? { id: item.id, text: item.text } : { id: item.id, text: item.text, embeddingKey: key };
+    });
+  }
+
+  async getEmbeddings(ids?: readonly string[]): Promise<{ ids: string[]; matrix: Matrix<Float32Array> }> {
+    const found: string[] = [];
+    const vectors: Float32Array[] = [];
+    for (const id of ids ?? this.embeddings.keys()) {
+      const embedding = this.embeddings.get(id);
+      if (!embedding) continue;
+      found.push(id);
+      vectors.push(embedding.vector);
+    }
+    return { ids: found, matrix: stackRows(vectors, vectors[0]?.length ?? 0) };
+  }
+
   async recordRound(round: RoundRecord): Promise<number> {
     const unknown = round.picks.filter((p) => !this.items.has(p.itemId)).map((p) => p.itemId);
     if (unknown.length > 0) throw new UnknownItemsError(unknown);
@@ -205,6 +236,7 @@ export class MemoryGraphStore implements GraphStore {
     return {
       items: this.items.size,
       labeledItems,
+      embeddedItems: this.embeddings.size,
       entities: this.entities.size,
       mentions,
       entityEdges: this.cooccurrence.size,
@@ -222,7 +254,8 @@ export class MemoryGraphStore implements GraphStore {
       entities: [...this.entities.values()].map(({ mentionedBy: _derived, ...entity }) => entity),
       relations: this.relations.values(),
       rounds: this.rounds,
-    });
+      embeddings: [...this.embeddings].map(([id, { key, vector }]) => ({ id, key, dimension: vector.length })),
+    }, { embeddings: [...this.embeddings.values()].map((e) => e.vector) });
     this.dirty = false;
   }
 
@@ -255,6 +288,10 @@ export class MemoryGraphStore implements GraphStore {
       this.relations.set(`${relation.subject}\u0000${relation.predicate}\u0000${relation.object}`, relation);
     }
     for await (const round of readTable<MemoryRound>(snapshot, 'rounds')) this.rounds.push(round);
+    const index: Array<{ id: string; key: string; dimension: number }> = [];
+    for await (const entry of readTable<{ id: string; key: string; dimension: number }>(snapshot, 'embeddings')) index.push(entry);
+    const vectors = await readVectors(snapshot, 'embeddings', index.map((e) => e.dimension));
+    index.forEach((entry, i) => this.embeddings.set(entry.id, { key: entry.key, vector: vectors[i]! }));
   }
 }
 

@@ -1,11 +1,14 @@
 import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
 import { cypherFile } from '../config/package-paths.js';
 import type { EntityType } from '../entities/entity-extractor.js';
+import { stackRows, type Matrix } from '../model/matrix.js';
 import { cooccurrenceDelta } from './cooccurrence.js';
 import { readCypherStatements } from './cypher-statements.js';
 import {
   StoreUnavailableError,
   UnknownItemsError,
+  type EmbeddingState,
+  type EmbeddingUpdate,
   type EntityGraphData,
   type GraphStore,
   type ItemUpsert,
@@ -134,6 +137,7 @@ export class Neo4jGraphStore implements GraphStore {
       await tx.run(
         `UNWIND $items AS it
          MERGE (i:Item {id: it.id})
+         FOREACH (_ IN CASE WHEN i.text <> it.text THEN [1] ELSE [] END | REMOVE i.embedding, i.embeddingKey)
          SET i.text = it.text, i.meta = it.meta, i.label = coalesce(it.label, i.label),
              i.fingerprint = coalesce(it.fingerprint, i.fingerprint)`,
         {
@@ -200,15 +204,7 @@ export class Neo4jGraphStore implements GraphStore {
   async setLabels(labels: readonly LabelAssignment[]): Promise<void> {
     if (labels.length === 0) return;
     await this.write(async (tx) => {
-      const missing = await tx.run(
-        `UNWIND $ids AS id
-         OPTIONAL MATCH (i:Item {id: id})
-         WITH id, i WHERE i IS NULL
-         RETURN collect(id) AS missing`,
-        { ids: labels.map((l) => l.id) },
-      );
-      const unknown = missing.records[0]?.get('missing') as string[];
-      if (unknown.length > 0) throw new UnknownItemsError(unknown);
+      await this.rejectUnknownIds(tx, labels.map((l) => l.id));
       await tx.run(
         `UNWIND $labels AS l
          MATCH (i:Item {id: l.id})
@@ -218,14 +214,58 @@ export class Neo4jGraphStore implements GraphStore {
     });
   }
 
+  async setEmbeddings(updates: readonly EmbeddingUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    await this.write(async (tx) => {
+      await this.rejectUnknownIds(tx, updates.map((u) => u.id));
+      // setNodeVectorProperty stores a float32 vector (half the size of a list of doubles) for the index.
+      await tx.run(
+        `UNWIND $rows AS row
+         MATCH (i:Item {id: row.id})
+         CALL db.create.setNodeVectorProperty(i, 'embedding', row.vector)
+         SET i.embeddingKey = row.key`,
+        { rows: updates.map((u) => ({ id: u.id, key: u.key, vector: Array.from(u.vector) })) },
+      );
+    });
+  }
+
+  async listEmbeddingStates(): Promise<EmbeddingState[]> {
+    return this.read(async (tx) => {
+      const result = await tx.run('MATCH (i:Item) RETURN i.id AS id, i.text AS text, i.embeddingKey AS key ORDER BY id');
+      return result.records.map((r) => {
+        const key = r.get('key') as string | null;
+        const state: EmbeddingState = { id: r.get('id') as string, text: r.get('text') as string };
+        if (key !== null) state.embeddingKey = key;
+        return state;
+      });
+    });
+  }
+
+  async getEmbeddings(ids?: readonly string[]): Promise<{ ids: string[]; matrix: Matrix<Float32Array> }> {
+    return this.read(async (tx) => {
+      const result = ids
+        ? await tx.run(
+            'UNWIND range(0, size($ids) - 1) AS n MATCH (i:Item {id: $ids[n]}) WHERE i.embedding IS NOT NULL RETURN i.id AS id, i.embedding AS embedding ORDER BY n',
+            { ids },
+          )
+        : await tx.run('MATCH (i:Item) WHERE i.embedding IS NOT NULL RETURN i.id AS id, i.embedding AS embedding ORDER BY id');
+      const vectors = result.records.map((r) => r.get('embedding') as number[]);
+      return { ids: result.records.map((r) => r.get('id') as string), matrix: stackRows(vectors, vectors[0]?.length ?? 0) };
+    });
+  }
+
+  private async rejectUnknownIds(tx: ManagedTransaction, ids: readonly string[]): Promise<void> {
+    const missing = await tx.run(
+      'UNWIND $ids AS id OPTIONAL MATCH (i:Item {id: id}) WITH id, i WHERE i IS NULL RETURN collect(id) AS missing',
+      { ids },
+    );
+    const unknown = missing.records[0]?.get('missing') as string[];
+    if (unknown.length > 0) throw new UnknownItemsError(unknown);
+  }
+
   async recordRound(round: RoundRecord): Promise<number> {
     return this.write(async (tx) => {
-      const missing = await tx.run(
-        `UNWIND $ids AS id OPTIONAL MATCH (i:Item {id: id}) WITH id, i WHERE i IS NULL RETURN collect(id) AS missing`,
-        { ids: round.picks.map((p) => p.itemId) },
-      );
-      const unknown = missing.records[0]?.get('missing') as string[];
-      if (unknown.length > 0) throw new UnknownItemsError(unknown);
+      await this.rejectUnknownIds(tx, round.picks.map((p) => p.itemId));
       // The counter node serialises concurrent rounds (its write lock), so round numbers never collide.
       const result = await tx.run(
         `MERGE (c:KgalCounter {name: 'round'})
@@ -319,6 +359,7 @@ export class Neo4jGraphStore implements GraphStore {
       return {
         items: await count('MATCH (i:Item) RETURN count(i) AS n'),
         labeledItems,
+        embeddedItems: await count('MATCH (i:Item) WHERE i.embedding IS NOT NULL RETURN count(i) AS n'),
         entities: await count('MATCH (e:Entity) RETURN count(e) AS n'),
         mentions: await count('MATCH ()-[r:MENTIONS]->() RETURN count(r) AS n'),
         entityEdges: await count('MATCH ()-[r:CO_OCCURS]->() RETURN count(r) AS n'),
@@ -326,6 +367,17 @@ export class Neo4jGraphStore implements GraphStore {
         rounds: await count('MATCH (r:Round) RETURN count(r) AS n'),
         labels: sortedRecord(labels),
       };
+    });
+  }
+
+  /**
+   * Runs one read-only Cypher query with parameters (exploration files, `kgal cypher`, tests). Values come
+   * back as plain JS values (integers as numbers).
+   */
+  async query(cypher: string, parameters: Record<string, unknown> = {}): Promise<Array<Record<string, unknown>>> {
+    return this.read(async (tx) => {
+      const result = await tx.run(cypher, parameters);
+      return result.records.map((r) => r.toObject() as Record<string, unknown>);
     });
   }
 

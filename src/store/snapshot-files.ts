@@ -14,6 +14,7 @@ const TMP_SUFFIX = '.tmp';
 const CHUNK_BYTES = 1 << 20;
 
 export type SnapshotTables = Record<string, Iterable<unknown>>;
+export type VectorTables = Record<string, Iterable<Float32Array>>;
 
 export async function readCurrentSnapshot(dir: string): Promise<string | undefined> {
   try {
@@ -39,13 +40,18 @@ export async function* readTable<T>(snapshot: string, table: string): AsyncGener
   }
 }
 
-export async function writeSnapshot(dir: string, tables: SnapshotTables): Promise<void> {
+/**
+ * Writes a snapshot: JSONL tables, plus binary vector tables (`<name>.f32`, the vectors concatenated as
+ * little-endian float32, in the order of a JSONL table that indexes them).
+ */
+export async function writeSnapshot(dir: string, tables: SnapshotTables, vectorTables: VectorTables = {}): Promise<void> {
   await mkdir(dir, { recursive: true });
   const name = `${SNAPSHOT_PREFIX}${Date.now().toString(36)}-${process.pid}`;
   const tmp = join(dir, name + TMP_SUFFIX);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp);
   for (const [table, records] of Object.entries(tables)) await writeJsonl(join(tmp, `${table}.jsonl`), records);
+  for (const [table, vectors] of Object.entries(vectorTables)) await writeFloat32(join(tmp, `${table}.f32`), vectors);
   await fsyncPath(tmp);
   await rename(tmp, join(dir, name));
   const currentTmp = join(dir, CURRENT + TMP_SUFFIX);
@@ -77,6 +83,51 @@ async function writeJsonl(path: string, records: Iterable<unknown>): Promise<voi
   } finally {
     await handle.close();
   }
+}
+
+async function writeFloat32(path: string, vectors: Iterable<Float32Array>): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    const chunk: Float32Array[] = [];
+    let length = 0;
+    const flush = async (): Promise<void> => {
+      const buffer = new Float32Array(length);
+      let at = 0;
+      for (const v of chunk) {
+        buffer.set(v, at);
+        at += v.length;
+      }
+      await handle.write(new Uint8Array(buffer.buffer));
+      chunk.length = 0;
+      length = 0;
+    };
+    for (const vector of vectors) {
+      chunk.push(vector);
+      length += vector.length;
+      if (length * 4 >= CHUNK_BYTES) await flush();
+    }
+    if (length > 0) await flush();
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads a vector table back as one Float32Array view per row (all sharing one buffer). */
+export async function readVectors(snapshot: string, table: string, dimensions: readonly number[]): Promise<Float32Array[]> {
+  if (dimensions.length === 0) return [];
+  const bytes = await readFile(join(snapshot, `${table}.f32`));
+  const total = dimensions.reduce((a, b) => a + b, 0);
+  if (bytes.length !== total * 4) throw new Error(`${table}.f32 in ${snapshot} has ${bytes.length} bytes, expected ${total * 4}`);
+  const aligned = new Float32Array(total);
+  new Uint8Array(aligned.buffer).set(bytes);
+  const rows: Float32Array[] = [];
+  let at = 0;
+  for (const dimension of dimensions) {
+    rows.push(aligned.subarray(at, at + dimension));
+    at += dimension;
+  }
+  return rows;
 }
 
 async function writeWhole(path: string, text: string): Promise<void> {

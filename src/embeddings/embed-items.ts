@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { silentProgress, type Progress } from '../ingest/progress.js';
+import { rowOf } from '../model/matrix.js';
+import type { EmbeddingUpdate, GraphStore } from '../store/graph-store.js';
+import type { TextEmbedder } from './text-embedder.js';
+
+export interface EmbedItemsOptions {
+  progress?: Progress;
+  /** Texts per forward pass (the embedder's batch). */
+  batchSize?: number;
+  /** Items per store write: progress survives an interrupted run. */
+  writeEvery?: number;
+}
+
+export interface EmbedItemsReport {
+  /** Items that received a new embedding. */
+  embedded: number;
+  /** Distinct texts that went through the model (identical texts are embedded once). */
+  modelTexts: number;
+  /** Items whose stored embedding was already up to date (same model, same text). */
+  upToDate: number;
+}
+
+/** The cache key of an embedding: which model, which text. */
+export function embeddingKey(embedderId: string, text: string): string {
+  return createHash('sha1').update(embedderId).update('\u0000').update(text).digest('hex');
+}
+
+/**
+ * Embeds every item whose stored embedding is missing or stale (other model, changed text). Texts are
+ * de-duplicated and sorted by length before batching, so a batch pads to similar lengths.
+ */
+export async function embedPendingItems(
+  store: GraphStore,
+  embedder: TextEmbedder,
+  options: EmbedItemsOptions = {},
+): Promise<EmbedItemsReport> {
+  const progress = options.progress ?? silentProgress;
+  const batchSize = options.batchSize ?? 32;
+  const writeEvery = options.writeEvery ?? 512;
+  const states = await store.listEmbeddingStates();
+  const idsByKey = new Map<string, { text: string; ids: string[] }>();
+  let upToDate = 0;
+  for (const state of states) {
+    const key = embeddingKey(embedder.id, state.text);
+    if (state.embeddingKey === key) {
+      upToDate += 1;
+      continue;
+    }
+    const group = idsByKey.get(key);
+    if (group) group.ids.push(state.id);
+    else idsByKey.set(key, { text: state.text, ids: [state.id] });
+  }
+  const pending = [...idsByKey].sort(([, a], [, b]) => a.text.length - b.text.length);
+  const report: EmbedItemsReport = { embedded: 0, modelTexts: pending.length, upToDate };
+  if (pending.length === 0) return report;
+
+  progress.start(`embedding (${embedder.id})`, pending.length);
+  let updates: EmbeddingUpdate[] = [];
+  for (let start = 0; start < pending.length; start += batchSize) {
+    const batch = pending.slice(start, start + batchSize);
+    const vectors = await embedder.embed(batch.map(([, group]) => group.text));
+    batch.forEach(([key, group], row) => {
+      const vector = rowOf(vectors, row).slice();
+      for (const id of group.ids) updates.push({ id, key, vector });
+    });
+    if (updates.length >= writeEvery) {
+      await store.setEmbeddings(updates);
+      report.embedded += updates.length;
+      updates = [];
+    }
+    progress.advance(batch.length);
+  }
+  await store.setEmbeddings(updates);
+  report.embedded += updates.length;
+  progress.stop();
+  return report;
+}

@@ -1,0 +1,18 @@
+import type { Matrix } from '../model/matrix.js';
+
+/** Turns texts into unit-length vectors. The transformer implementation is TransformersEmbedder. */
+export interface TextEmbedder {
+  /** Model and variant, e.g. "Xenova/all-MiniLM-L6-v2:fp32"; part of every embedding's cache key. */
+  readonly id: string;
+  readonly dimension: number;
+  /** Embeds one batch; row i is texts[i], L2-normalised. */
+  embed(texts: readonly string[]): Promise<Matrix<Float32Array>>;
+  dispose(): Promise<void>;
+}
+
+export class ModelUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelUnavailableError';
+  }
+}
