@@ -18,3 +18,6 @@ CREATE INDEX entity_community IF NOT EXISTS FOR (e:Entity) ON (e.community);
 CREATE VECTOR INDEX item_embedding IF NOT EXISTS
 FOR (i:Item) ON i.embedding
 OPTIONS { indexConfig: { `vector.dimensions`: 384, `vector.similarity_function`: 'cosine' } };
+
+// Label history: one node per label given (who, when), looked up by item.
+CREATE INDEX label_event_item IF NOT EXISTS FOR (e:LabelEvent) ON (e.itemId);

@@ -49,6 +49,31 @@ describe('kgal CLI (embedded store)', () => {
     expect(rejected.stderr).toContain('lexicon.json:1: field "acme": must be a non-empty string');
   });
 
+  it('`kgal label` applies a label file, keeps history, and rejects bad rows or unknown ids whole', async () => {
+    const env = { KGAL_DATA_DIR: await tempDir() };
+    expect(runKgal(['ingest', fixture('pool-a.jsonl')], env).status).toBe(0);
+    const labels = await tempFile('labels.csv', 'id,label,annotator\na4,Weather,ann-1\na1,Transport,\n');
+    const ok = runKgal(['label', labels, '--json'], env);
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ labeled: 2, relabeled: 1 }); // a1 was "Airport"
+    const before = runKgal(['stats', '--json'], env).stdout;
+    expect(JSON.parse(before).labels).toEqual({ City: 1, Transport: 1, Weather: 1 });
+
+    const cases: Array<[string, string, string]> = [
+      ['unknown.jsonl', '{"id":"a2","label":"Politics"}\n{"id":"zz","label":"X"}\n', 'unknown.jsonl:2: field "id": unknown item "zz"'],
+      ['empty.csv', 'id,label\na2,Politics\na3,  \n', 'empty.csv:3: field "label": must not be empty'],
+      ['missing.jsonl', '{"id":"a2"}\n', 'missing.jsonl:1: field "label": is required'],
+      ['conflict.jsonl', '{"id":"a2","label":"A"}\n{"id":"a2","label":"B"}\n', 'conflict.jsonl:2: field "label": id "a2" labeled "A" at line 1 and "B" here'],
+      ['columns.csv', 'id,category\na2,X\n', 'columns.csv:1: field "label": column is missing'],
+    ];
+    for (const [name, content, message] of cases) {
+      const result = runKgal(['label', await tempFile(name, content)], env);
+      expect(result.status, name).toBe(1);
+      expect(result.stderr).toContain(message);
+      expect(runKgal(['stats', '--json'], env).stdout).toBe(before);
+    }
+  });
+
   it('names a missing file', async () => {
     const result = runKgal(['ingest', '/nonexistent/pool.jsonl'], { KGAL_DATA_DIR: await tempDir() });
     expect(result.status).toBe(1);

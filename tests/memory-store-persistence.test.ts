@@ -28,6 +28,7 @@ describe('MemoryGraphStore persistence', () => {
     expect(await second.stats()).toEqual(stats);
     expect(await second.getEntityGraph()).toEqual(graph);
     expect(await second.getItem('a4')).toMatchObject({ label: 'Weather', annotator: 'ann' });
+    expect(await second.getLabelHistory('a4')).toEqual(await first.getLabelHistory('a4'));
     expect(await second.getItemMentions('b2')).toEqual([{ key: 'alan bean', count: 1 }, { key: 'apollo 12', count: 1 }]);
     const again = await ingestPool(second, options);
     expect(again.extracted).toBe(0);

@@ -112,6 +112,21 @@ for (const backend of backends) {
       expect((await store.getItem('a2'))?.label).toBeUndefined();
     });
 
+    it('a relabel replaces the label and keeps the history in order, with annotators', async () => {
+      await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
+      await store.setLabels([{ id: 'a4', label: 'Weather', annotator: 'ann-1' }, { id: 'a2', label: 'Politics' }]);
+      await store.setLabels([{ id: 'a4', label: 'Climate', annotator: 'ann-2' }]);
+      expect(await store.getItem('a4')).toMatchObject({ label: 'Climate', annotator: 'ann-2' });
+      const history = await store.getLabelHistory('a4');
+      expect(history.map(({ label, annotator }) => ({ label, annotator }))).toEqual([
+        { label: 'Weather', annotator: 'ann-1' },
+        { label: 'Climate', annotator: 'ann-2' },
+      ]);
+      expect(history.every((e) => !Number.isNaN(Date.parse(e.at)))).toBe(true);
+      expect(await store.getLabelHistory('a2')).toEqual([{ label: 'Politics', at: expect.any(String) }]);
+      expect((await store.getItems(['a4', 'nope', 'a1'])).map((i) => i.id)).toEqual(['a4', 'a1']);
+    });
+
     it('records selection rounds with increasing numbers', async () => {
       await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
       const pick = (itemId: string, rank: number) => ({ itemId, rank, score: 1 / rank, components: { uncertainty: 0.5, coverage: 0.25 } });

@@ -7,6 +7,7 @@ import { ModelUnavailableError } from '../embeddings/text-embedder.js';
 import { TransformersEmbedder } from '../embeddings/transformers-embedder.js';
 import { CompromiseExtractor } from '../entities/compromise-extractor.js';
 import { readExtractorConfig } from '../entities/extractor-config.js';
+import { applyLabelFile } from '../ingest/apply-labels.js';
 import { ingestPool, DEFAULT_INGEST_BATCH } from '../ingest/ingest-pool.js';
 import { InputValidationError } from '../pool/input-error.js';
 import { StoreUnavailableError, UnknownItemsError, type GraphStore, type StoreStats } from '../store/graph-store.js';
@@ -103,6 +104,21 @@ export function buildProgram(): Command {
           `gazetteer names ${report.gazetteerNames} -> ${store.description}\n` +
           (embedding ? `embedded ${embedding.embedded} items (${embedding.upToDate} already up to date)\n` : '') +
           `\n${formatStats(stats)}\n`,
+      );
+    });
+  });
+
+  addStoreOptions(
+    program
+      .command('label')
+      .description('set labels from a file (JSONL/CSV: id, label, optional annotator); all rows or none')
+      .argument('<file>', 'label file (.jsonl, .ndjson, .csv)')
+      .option('--json', 'print JSON'),
+  ).action(async (file: string, flags: StoreFlags & { json?: boolean }) => {
+    await withStore(flags, false, async (store) => {
+      const report = await applyLabelFile(store, file);
+      process.stdout.write(
+        flags.json ? JSON.stringify(report) + '\n' : `labeled ${report.labeled} items (${report.relabeled} relabeled) in ${store.description}\n`,
       );
     });
   });

@@ -15,7 +15,7 @@ export interface PoolRow {
 export const MAX_ID_LENGTH = 512;
 export const MAX_TEXT_LENGTH = 100_000;
 
-const idSchema = z.union([
+export const idSchema = z.union([
   z.string().trim().min(1, 'must be a non-empty string').max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`),
   z.number().int('must be a string or an integer').transform(String),
 ]);

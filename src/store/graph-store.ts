@@ -53,6 +53,12 @@ export interface LabelAssignment {
   annotator?: string;
 }
 
+export interface LabelEvent {
+  label: string;
+  annotator?: string;
+  at: string;
+}
+
 export interface RoundPick {
   itemId: string;
   rank: number;
@@ -113,7 +119,10 @@ export interface GraphStore {
   upsertItems(items: readonly ItemUpsert[]): Promise<void>;
   /** Imports external KG facts: entities (flagged `kg`) and RELATED edges. Idempotent. */
   upsertRelations(relations: readonly RelationUpsert[]): Promise<void>;
-  /** Sets labels; rejects the whole batch (UnknownItemsError) if any id is unknown. */
+  /**
+   * Sets labels (a relabel replaces the label) and appends each to the item's label history; rejects the
+   * whole batch (UnknownItemsError) if any id is unknown.
+   */
   setLabels(labels: readonly LabelAssignment[]): Promise<void>;
   /** Stores item embeddings (Neo4j: the `Item.embedding` vector property behind the vector index). */
   setEmbeddings(updates: readonly EmbeddingUpdate[]): Promise<void>;
@@ -121,6 +130,10 @@ export interface GraphStore {
   recordRound(round: RoundRecord): Promise<number>;
 
   getItem(id: string): Promise<StoredItem | undefined>;
+  /** The items among `ids` that exist, in the order of `ids`. */
+  getItems(ids: readonly string[]): Promise<StoredItem[]>;
+  /** Every label given to the item through setLabels, oldest first. */
+  getLabelHistory(id: string): Promise<LabelEvent[]>;
   /** Entity keys (with mention counts) of one item. */
   getItemMentions(id: string): Promise<Array<{ key: string; count: number }>>;
   listItems(): Promise<StoredItem[]>;

@@ -11,6 +11,7 @@ import {
   type GraphStore,
   type ItemUpsert,
   type LabelAssignment,
+  type LabelEvent,
   type RelationUpsert,
   type RoundRecord,
   type StoreStats,
@@ -56,6 +57,7 @@ export class MemoryGraphStore implements GraphStore {
   private readonly cooccurrence = new Map<string, number>();
   private readonly relations = new Map<string, MemoryRelation>();
   private readonly rounds: MemoryRound[] = [];
+  private readonly labelHistory = new Map<string, LabelEvent[]>();
   private readonly embeddings = new Map<string, { key: string; vector: Float32Array }>();
   private dirty = false;
 
@@ -153,6 +155,11 @@ export class MemoryGraphStore implements GraphStore {
       item.labeledAt = at;
       if (assignment.annotator !== undefined) item.annotator = assignment.annotator;
       else delete item.annotator;
+      const event: LabelEvent = { label: assignment.label, at };
+      if (assignment.annotator !== undefined) event.annotator = assignment.annotator;
+      const history = this.labelHistory.get(assignment.id);
+      if (history) history.push(event);
+      else this.labelHistory.set(assignment.id, [event]);
     }
     this.dirty = true;
   }
@@ -195,6 +202,19 @@ export class MemoryGraphStore implements GraphStore {
   async getItem(id: string): Promise<StoredItem | undefined> {
     const item = this.items.get(id);
     return item ? publicItem(item) : undefined;
+  }
+
+  async getItems(ids: readonly string[]): Promise<StoredItem[]> {
+    const found: StoredItem[] = [];
+    for (const id of ids) {
+      const item = this.items.get(id);
+      if (item) found.push(publicItem(item));
+    }
+    return found;
+  }
+
+  async getLabelHistory(id: string): Promise<LabelEvent[]> {
+    return (this.labelHistory.get(id) ?? []).map((e) => ({ ...e }));
   }
 
   async getItemMentions(id: string): Promise<Array<{ key: string; count: number }>> {
@@ -254,6 +274,7 @@ export class MemoryGraphStore implements GraphStore {
       entities: [...this.entities.values()].map(({ mentionedBy: _derived, ...entity }) => entity),
       relations: this.relations.values(),
       rounds: this.rounds,
+      labelHistory: [...this.labelHistory].map(([id, events]) => ({ id, events })),
       embeddings: [...this.embeddings].map(([id, { key, vector }]) => ({ id, key, dimension: vector.length })),
     }, { embeddings: [...this.embeddings.values()].map((e) => e.vector) });
     this.dirty = false;
@@ -288,6 +309,9 @@ export class MemoryGraphStore implements GraphStore {
       this.relations.set(`${relation.subject}\u0000${relation.predicate}\u0000${relation.object}`, relation);
     }
     for await (const round of readTable<MemoryRound>(snapshot, 'rounds')) this.rounds.push(round);
+    for await (const { id, events } of readTable<{ id: string; events: LabelEvent[] }>(snapshot, 'labelHistory')) {
+      this.labelHistory.set(id, events);
+    }
     const index: Array<{ id: string; key: string; dimension: number }> = [];
     for await (const entry of readTable<{ id: string; key: string; dimension: number }>(snapshot, 'embeddings')) index.push(entry);
     const vectors = await readVectors(snapshot, 'embeddings', index.map((e) => e.dimension));

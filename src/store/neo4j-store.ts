@@ -13,6 +13,7 @@ import {
   type GraphStore,
   type ItemUpsert,
   type LabelAssignment,
+  type LabelEvent,
   type RelationUpsert,
   type RoundRecord,
   type StoreStats,
@@ -205,11 +206,23 @@ export class Neo4jGraphStore implements GraphStore {
     if (labels.length === 0) return;
     await this.write(async (tx) => {
       await this.rejectUnknownIds(tx, labels.map((l) => l.id));
+      // A global sequence (the counter's write lock serialises writers) orders the history exactly.
+      const counter = await tx.run(
+        `MERGE (c:KgalCounter {name: 'labelEvent'})
+         SET c.value = coalesce(c.value, 0) + $n
+         RETURN c.value - $n AS base`,
+        { n: labels.length },
+      );
+      const base = counter.records[0]?.get('base') as number;
       await tx.run(
         `UNWIND $labels AS l
          MATCH (i:Item {id: l.id})
-         SET i.label = l.label, i.labeledAt = $at, i.annotator = l.annotator`,
-        { labels: labels.map((l) => ({ id: l.id, label: l.label, annotator: l.annotator ?? null })), at: new Date().toISOString() },
+         SET i.label = l.label, i.labeledAt = $at, i.annotator = l.annotator
+         CREATE (:LabelEvent {itemId: l.id, seq: l.seq, label: l.label, annotator: l.annotator, at: $at})`,
+        {
+          labels: labels.map((l, index) => ({ id: l.id, seq: base + index, label: l.label, annotator: l.annotator ?? null })),
+          at: new Date().toISOString(),
+        },
       );
     });
   }
@@ -293,6 +306,28 @@ export class Neo4jGraphStore implements GraphStore {
       const result = await tx.run('MATCH (i:Item {id: $id}) RETURN i', { id });
       const node = result.records[0]?.get('i') as { properties: Record<string, unknown> } | undefined;
       return node ? itemFromProperties(node.properties) : undefined;
+    });
+  }
+
+  async getItems(ids: readonly string[]): Promise<StoredItem[]> {
+    return this.read(async (tx) => {
+      const result = await tx.run('UNWIND range(0, size($ids) - 1) AS n MATCH (i:Item {id: $ids[n]}) RETURN i ORDER BY n', { ids });
+      return result.records.map((r) => itemFromProperties((r.get('i') as { properties: Record<string, unknown> }).properties));
+    });
+  }
+
+  async getLabelHistory(id: string): Promise<LabelEvent[]> {
+    return this.read(async (tx) => {
+      const result = await tx.run(
+        'MATCH (e:LabelEvent {itemId: $id}) RETURN e.label AS label, e.annotator AS annotator, e.at AS at ORDER BY e.seq',
+        { id },
+      );
+      return result.records.map((r) => {
+        const event: LabelEvent = { label: r.get('label') as string, at: r.get('at') as string };
+        const annotator = r.get('annotator') as string | null;
+        if (annotator !== null) event.annotator = annotator;
+        return event;
+      });
     });
   }
 
@@ -386,7 +421,7 @@ export class Neo4jGraphStore implements GraphStore {
     const session = this.driver.session({ database: this.database });
     try {
       await session.run(
-        `MATCH (n) WHERE n:Item OR n:Entity OR n:Round OR n:KgalCounter
+        `MATCH (n) WHERE n:Item OR n:Entity OR n:Round OR n:KgalCounter OR n:LabelEvent
          CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS`,
       );
     } finally {
