@@ -9,7 +9,7 @@
  *   (2008) density term `(mean cos)^β`, with a negative mean clamped to 0.
  * - `modalInformationDensity`: modAL's `information_density(X, metric='cosine')`,
  *   `(1/N) Σ_j 1/(1 + d_cos(x_i, x_j))` with sklearn's cosine distance `d = clip(1 − cos, 0, 2)` and d(i, i) = 0.
- *   No such identity exists for it: exact all-pairs O(N²·D), so it is refused above `maxItems` (default 5000).
+ *   No such identity exists for it: exact all-pairs O(N²·D), so it is refused above `maxItems` (default 2000, ~1 s at D = 384).
  *   kgal keeps it as the reference to modAL, not for large pools.
  *
  * A zero vector has cosine 0 with every item, itself included in the mean-cosine definition (sklearn's
@@ -83,7 +83,7 @@ export function informationDensity(embeddings: Matrix, options: InformationDensi
 }
 
 export interface ModalInformationDensityOptions {
-  /** Largest N accepted (all pairs: N²·D multiply-adds); default 5000. */
+  /** Largest N accepted (all pairs: N²·D multiply-adds); default 2000. */
   maxItems?: number;
 }
 
@@ -92,7 +92,7 @@ export interface ModalInformationDensityOptions {
  * representative; [1/3, 1]. Exact all-pairs O(N²·D): the small-N reference, RangeError above `maxItems`.
  */
 export function modalInformationDensity(embeddings: Matrix, options: ModalInformationDensityOptions = {}): Float64Array {
-  const maxItems = options.maxItems ?? 5000;
+  const maxItems = options.maxItems ?? 2000;
   checkEmbeddings(embeddings);
   const { rows, cols, data } = embeddings;
   if (rows > maxItems) {
