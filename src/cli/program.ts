@@ -7,6 +7,7 @@ import { ModelUnavailableError } from '../embeddings/text-embedder.js';
 import { TransformersEmbedder } from '../embeddings/transformers-embedder.js';
 import { CompromiseExtractor } from '../entities/compromise-extractor.js';
 import { readExtractorConfig } from '../entities/extractor-config.js';
+import { loadEmbeddedPool, trainPoolModel } from '../model/pool-model.js';
 import { applyLabelFile } from '../ingest/apply-labels.js';
 import { ingestPool, DEFAULT_INGEST_BATCH } from '../ingest/ingest-pool.js';
 import { InputValidationError } from '../pool/input-error.js';
@@ -149,6 +150,45 @@ export function buildProgram(): Command {
           ? JSON.stringify(report) + '\n'
           : `embedded ${report.embedded} items (${report.modelTexts} distinct texts), ${report.upToDate} already up to date\n`,
       );
+    });
+  });
+
+  addStoreOptions(
+    program
+      .command('model')
+      .description('train the classifier and its committee on the labeled, embedded items and report its status')
+      .addOption(new Option('--members <k>', 'committee members').default(5).argParser(Number))
+      .addOption(new Option('--seed <n>', 'seed of the bootstrap draws').default(1).argParser(Number))
+      .option('--json', 'print JSON'),
+  ).action(async (flags: StoreFlags & { members: number; seed: number; json?: boolean }) => {
+    await withStore(flags, true, async (store) => {
+      const pool = await loadEmbeddedPool(store);
+      const model = trainPoolModel(pool, { members: flags.members, seed: flags.seed });
+      const summary =
+        model.status === 'trained'
+          ? {
+              status: model.status,
+              classes: model.classNames,
+              labelCounts: model.labelCounts,
+              trainedOn: model.trainedOn,
+              converged: model.classifier.converged,
+              iterations: model.classifier.iterations,
+              committee: model.committee.members.map((m) => ({ resample: m.resample, iterations: m.model.iterations, converged: m.model.converged })),
+              millis: Math.round(model.millis),
+              notEmbedded: pool.notEmbedded,
+            }
+          : { status: model.status, reason: model.reason, labelCounts: model.labelCounts, notEmbedded: pool.notEmbedded };
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(
+        model.status === 'trained'
+          ? `trained on ${model.trainedOn} labeled items, classes ${model.classNames.join(', ')}; ` +
+              `committee of ${model.committee.members.length}; ${Math.round(model.millis)} ms\n`
+          : `untrained: ${model.reason}\n`,
+      );
+      if (pool.notEmbedded > 0) process.stdout.write(`${pool.notEmbedded} items have no embedding yet: run \`kgal embed\`\n`);
     });
   });
 

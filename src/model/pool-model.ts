@@ -1,0 +1,99 @@
+import type { GraphStore } from '../store/graph-store.js';
+import { trainCommittee, type Committee } from './committee.js';
+import { trainLogisticRegression, type LogisticRegressionModel } from './logistic-regression.js';
+import { rowOf, stackRows, type Matrix } from './matrix.js';
+
+export interface PoolModelOptions {
+  /** Committee size K (bootstrap members). Default 5. */
+  members?: number;
+  /** Seed of the committee's bootstrap draws. Default 1. */
+  seed?: number | string;
+  /** Inverse regularisation strength (scikit-learn's C). Default 1. */
+  C?: number;
+}
+
+export interface TrainedPoolModel {
+  status: 'trained';
+  /** Class names in column order of every probability matrix (sorted). */
+  classNames: string[];
+  labelCounts: Record<string, number>;
+  /** The full-data classifier: predictions and single-model uncertainty. */
+  classifier: LogisticRegressionModel;
+  /** Bootstrap committee: disagreement scores. */
+  committee: Committee;
+  trainedOn: number;
+  millis: number;
+}
+
+/**
+ * No model yet: fewer than two classes labeled (cold start) or labeled items without embeddings. Scoring
+ * code must not invent probabilities; callers fall back explicitly (graph coverage and density).
+ */
+export interface UntrainedPoolModel {
+  status: 'untrained';
+  reason: string;
+  labelCounts: Record<string, number>;
+}
+
+export type PoolModel = TrainedPoolModel | UntrainedPoolModel;
+
+/** Labeled and unlabeled items with embeddings, as the model and the selector see the pool. */
+export interface EmbeddedPool {
+  ids: string[];
+  embeddings: Matrix<Float32Array>;
+  /** Label per row, undefined when unlabeled. */
+  labels: Array<string | undefined>;
+  /** Items in the store without an embedding (they cannot be scored until `kgal embed`). */
+  notEmbedded: number;
+}
+
+export async function loadEmbeddedPool(store: GraphStore): Promise<EmbeddedPool> {
+  const [items, embedded] = await Promise.all([store.listItems(), store.getEmbeddings()]);
+  const labelById = new Map(items.map((item) => [item.id, item.label]));
+  return {
+    ids: embedded.ids,
+    embeddings: embedded.matrix,
+    labels: embedded.ids.map((id) => labelById.get(id)),
+    notEmbedded: items.length - embedded.ids.length,
+  };
+}
+
+/**
+ * Trains the classifier and its committee on the labeled, embedded items of a pool, or says why it cannot
+ * (never a fake model).
+ */
+export function trainPoolModel(pool: EmbeddedPool, options: PoolModelOptions = {}): PoolModel {
+  const started = performance.now();
+  const labelCounts: Record<string, number> = {};
+  const labeledRows: number[] = [];
+  pool.labels.forEach((label, row) => {
+    if (label === undefined) return;
+    labelCounts[label] = (labelCounts[label] ?? 0) + 1;
+    labeledRows.push(row);
+  });
+  const classNames = Object.keys(labelCounts).sort();
+  const sortedCounts = Object.fromEntries(classNames.map((name) => [name, labelCounts[name]!]));
+  if (classNames.length < 2) {
+    const have = classNames.length === 0 ? 'no labeled items' : `only class "${classNames[0]}"`;
+    return {
+      status: 'untrained',
+      reason: `cold start: ${have} among the embedded items; a model needs at least 2 classes`,
+      labelCounts: sortedCounts,
+    };
+  }
+  const X = stackRows(labeledRows.map((row) => rowOf(pool.embeddings, row)), pool.embeddings.cols);
+  const classIndex = new Map(classNames.map((name, i) => [name, i]));
+  const y = Int32Array.from(labeledRows, (row) => classIndex.get(pool.labels[row]!)!);
+  const C = options.C ?? 1;
+  const classifier = trainLogisticRegression(X, y, { classes: classNames.length, C });
+  const committee = trainCommittee(X, y, { classes: classNames.length, C, members: options.members ?? 5, seed: options.seed ?? 1 });
+  return {
+    status: 'trained',
+    classNames,
+    labelCounts: sortedCounts,
+    classifier,
+    committee,
+    trainedOn: labeledRows.length,
+    millis: performance.now() - started,
+  };
+}
