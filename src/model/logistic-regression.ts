@@ -37,6 +37,11 @@ export interface LogisticRegressionOptions {
   tolerance?: number;
   /** Per-sample weights (≥ 0), length N. A bootstrap resample is the same as integer weights = multiplicities. */
   sampleWeights?: Float64Array;
+  /**
+   * L-BFGS relative-decrease stop, (f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) ≤ this. Default 64·2^-52, what
+   * scikit-learn passes to scipy. 0 runs on to `tolerance` (or until rounding noise stops the line search).
+   */
+  functionTolerance?: number;
   /** L-BFGS memory. Default 10. */
   memory?: number;
 }
@@ -188,7 +193,7 @@ export function trainLogisticRegression(
     memory: options.memory ?? 10,
     maxIterations: options.maxIterations ?? 1000,
     gradientTolerance: options.tolerance ?? 1e-6,
-    functionTolerance: 64 * 2 ** -52,
+    functionTolerance: options.functionTolerance ?? 64 * 2 ** -52,
     maxLineSearch: 50,
   });
 

@@ -8,7 +8,7 @@
 export interface SeededRandom {
   /** Next value in [0, 1). */
   next(): number;
-  /** The current 32-bit state, so a generator can be saved and resumed with `createRandom(state)`. */
+  /** The current 32-bit state, so a generator can be saved and resumed with `resumeRandom(state)`. */
   state(): number;
 }
 
@@ -38,7 +38,17 @@ export function seedFrom(seed: number | string): number {
 
 /** mulberry32 seeded through `seedFrom`. */
 export function createRandom(seed: number | string): SeededRandom {
-  let a = seedFrom(seed);
+  return mulberry32(seedFrom(seed));
+}
+
+/** Continues a generator from a `state()` it reported (no seed mixing). */
+export function resumeRandom(state: number): SeededRandom {
+  if (!Number.isInteger(state) || state < 0 || state >= 2 ** 32) throw new RangeError(`state must be a uint32, got ${state}`);
+  return mulberry32(state);
+}
+
+function mulberry32(initial: number): SeededRandom {
+  let a = initial | 0;
   return {
     next(): number {
       a = (a + 0x6d2b79f5) | 0;
