@@ -1,4 +1,8 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { CENTRALITY_MEASURES, type CentralityMeasure } from '../../graph/centrality.js';
+import { refreshEntityAnalytics } from '../analytics/graph-state.js';
+import { PRESETS, parseWeights, type PresetName } from '../selector/presets.js';
+import { queryPool, type QueryResult } from '../selector/query-pool.js';
 import { createApp } from '../api/app.js';
 import { storeConfigFromEnv } from '../config/store-config.js';
 import { embedPendingItems } from '../embeddings/embed-items.js';
@@ -48,6 +52,27 @@ async function embedStore(store: GraphStore): Promise<Awaited<ReturnType<typeof 
   }
 }
 
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function formatQuery(result: QueryResult): string {
+  const lines = [
+    `${result.strategy}${result.coldStart ? ` (${result.coldStartReason})` : ''}: ${result.picks.length} of ${result.candidates} candidates` +
+      (result.round !== undefined ? `, round ${result.round}` : ''),
+  ];
+  for (const pick of result.picks) {
+    const parts = Object.entries(pick.components).map(([name, c]) => `${name} ${c.normalized.toFixed(2)}`);
+    const gaps = pick.entities.slice(0, 3).map((e) => `${e.name} (c=${e.centrality.toExponential(1)}, n=${e.coverageBefore})`);
+    lines.push(`${String(pick.rank).padStart(3)}. ${pick.id}  score ${pick.score.toFixed(3)}  [${parts.join(', ')}]`);
+    lines.push(`     ${pick.text.slice(0, 100)}${pick.text.length > 100 ? '…' : ''}`);
+    if (gaps.length > 0) lines.push(`     fills: ${gaps.join('; ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 function formatStats(stats: StoreStats): string {
   const rows: Array<[string, string]> = [
     ['items', String(stats.items)],
@@ -81,13 +106,15 @@ export function buildProgram(): Command {
       .option('--aliases <json>', 'entity aliases: {"alias": "canonical name"}')
       .addOption(new Option('--batch-size <n>', 'items per write transaction').default(DEFAULT_INGEST_BATCH).argParser(Number))
       .option('--embed', 'also embed the items that need it (see `kgal embed`)')
+      .option('--ignore-labels', "treat the rows as unlabeled (a row's label is kept in its metadata)")
       .option('--json', 'print the report as JSON'),
-  ).action(async (files: string[], flags: StoreFlags & { kg?: string; lexicon?: string; aliases?: string; batchSize: number; embed?: boolean; json?: boolean }) => {
+  ).action(async (files: string[], flags: StoreFlags & { kg?: string; lexicon?: string; aliases?: string; batchSize: number; embed?: boolean; ignoreLabels?: boolean; json?: boolean }) => {
     const extraction = await readExtractorConfig(flags);
     await withStore(flags, false, async (store) => {
       const options: Parameters<typeof ingestPool>[1] = {
         files,
         batchSize: flags.batchSize,
+        ignoreLabels: flags.ignoreLabels ?? false,
         progress: terminalProgress(),
         createExtractor: (gazetteer) => new CompromiseExtractor({ ...extraction, gazetteer }),
       };
@@ -189,6 +216,59 @@ export function buildProgram(): Command {
           : `untrained: ${model.reason}\n`,
       );
       if (pool.notEmbedded > 0) process.stdout.write(`${pool.notEmbedded} items have no embedding yet: run \`kgal embed\`\n`);
+    });
+  });
+
+  addStoreOptions(
+    program
+      .command('query')
+      .description('select the next batch to label, with the reason for each pick')
+      .addOption(new Option('--batch <n>', 'batch size').default(20).argParser(positiveInteger))
+      .addOption(new Option('--strategy <name>', 'preset').choices(PRESETS.filter((p) => p !== 'auto')).default('kg-guided'))
+      .option('--weights <list>', 'component weights, e.g. uncertainty=0.5,coverage=0.5 (also density, diversity)')
+      .addOption(new Option('--centrality <measure>', 'entity centrality').choices([...CENTRALITY_MEASURES]).default('pagerank'))
+      .addOption(new Option('--seed <n>', 'seed (random preset, committee bootstrap)').default(1).argParser(Number))
+      .option('--no-record', 'do not record the round in the store')
+      .option('--json', 'print JSON'),
+  ).action(
+    async (
+      flags: StoreFlags & { batch: number; strategy: PresetName; weights?: string; centrality: CentralityMeasure; seed: number; record: boolean; json?: boolean },
+    ) => {
+      const weights = flags.weights ? parseWeights(flags.weights) : undefined;
+      await withStore(flags, !flags.record, async (store) => {
+        const result = await queryPool(store, {
+          batchSize: flags.batch,
+          strategy: flags.strategy,
+          centrality: flags.centrality,
+          seed: flags.seed,
+          record: flags.record,
+          ...(weights ? { weights } : {}),
+        });
+        process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatQuery(result));
+      });
+    },
+  );
+
+  const graph = program.command('graph').description('knowledge-graph analytics');
+  addStoreOptions(
+    graph
+      .command('refresh')
+      .description('recompute centrality, communities and coverage gaps and write them to the entities')
+      .addOption(new Option('--centrality <measure>', 'entity centrality').choices([...CENTRALITY_MEASURES]).default('pagerank'))
+      .option('--json', 'print JSON'),
+  ).action(async (flags: StoreFlags & { centrality: CentralityMeasure; json?: boolean }) => {
+    await withStore(flags, false, async (store) => {
+      const report = await refreshEntityAnalytics(store, { centrality: flags.centrality });
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        return;
+      }
+      const { graph: g, coverage: c } = report;
+      process.stdout.write(
+        `${g.nodes} entities, ${g.edges} edges, ${g.communities} communities (modularity ${g.modularity.toFixed(3)}); ` +
+          `${report.measure} in ${Math.round(g.millis.total)} ms\n` +
+          `coverage: ${(100 * c.massShare).toFixed(1)}% of ${report.measure} mass, ${c.coveredEntities}/${c.entities} entities covered, gap remaining ${(100 * c.gapShare).toFixed(1)}%\n`,
+      );
     });
   });
 

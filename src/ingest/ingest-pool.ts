@@ -19,6 +19,11 @@ export interface IngestOptions {
   createExtractor?: (gazetteer: Gazetteer) => EntityExtractor;
   /** Items per write transaction. */
   batchSize?: number;
+  /**
+   * Keep the rows' labels out of the store's labels (they stay in the item's metadata as `label`): for a
+   * pool that arrives with gold labels you want to treat as unlabeled, e.g. to try kgal on a benchmark.
+   */
+  ignoreLabels?: boolean;
   progress?: Progress;
 }
 
@@ -71,7 +76,7 @@ export async function ingestPool(store: GraphStore, options: IngestOptions): Pro
     progress.start(file, rows.length);
     for (let start = 0; start < rows.length; start += batchSize) {
       const batch = rows.slice(start, start + batchSize);
-      const upserts = await prepareBatch(store, extractor, batch, report);
+      const upserts = await prepareBatch(store, extractor, batch, report, options.ignoreLabels ?? false);
       await store.upsertItems(upserts);
       progress.advance(batch.length);
     }
@@ -89,11 +94,15 @@ async function prepareBatch(
   extractor: EntityExtractor,
   rows: readonly PoolRow[],
   report: IngestReport,
+  ignoreLabels: boolean,
 ): Promise<ItemUpsert[]> {
   const stored = await store.getFingerprints(rows.map((r) => r.id));
   return rows.map((row) => {
     const upsert: ItemUpsert = { id: row.id, text: row.text, meta: row.meta };
-    if (row.label !== undefined) upsert.label = row.label;
+    if (row.label !== undefined) {
+      if (ignoreLabels) upsert.meta = { ...row.meta, label: row.label };
+      else upsert.label = row.label;
+    }
     const fingerprint = extractionFingerprint(extractor, row.text);
     if (stored.get(row.id) === fingerprint) report.unchanged += 1;
     else {

@@ -53,6 +53,18 @@ export interface LabelAssignment {
   annotator?: string;
 }
 
+/** Knowledge-graph analytics of one entity, written back by `kgal graph refresh` for Cypher to explore. */
+export interface EntityAnalytics {
+  key: string;
+  /** Normalised centrality (sums to 1 over the entities) under `measure`. */
+  centrality: number;
+  community: number;
+  /** n(e): labeled items mentioning the entity. */
+  coverage: number;
+  /** gap(e) = centrality · decay(coverage). */
+  gap: number;
+}
+
 export interface LabelEvent {
   label: string;
   annotator?: string;
@@ -126,6 +138,8 @@ export interface GraphStore {
   setLabels(labels: readonly LabelAssignment[]): Promise<void>;
   /** Stores item embeddings (Neo4j: the `Item.embedding` vector property behind the vector index). */
   setEmbeddings(updates: readonly EmbeddingUpdate[]): Promise<void>;
+  /** Writes entity analytics (Neo4j: Entity.centrality, .pagerank when measure is PageRank, .community, .coverage, .gap). */
+  setEntityAnalytics(rows: readonly EntityAnalytics[], measure: string): Promise<void>;
   /** Records a selection round and returns its number (1, 2, ...). */
   recordRound(round: RoundRecord): Promise<number>;
 
@@ -140,6 +154,8 @@ export interface GraphStore {
   /** Entities of the external KG, whose names act as a gazetteer when linking texts. */
   listKgEntities(): Promise<Array<{ key: string; name: string }>>;
   getEntityGraph(): Promise<EntityGraphData>;
+  /** Entity keys mentioned by every item (items without mentions included, with no keys). */
+  listItemEntities(): Promise<Array<{ id: string; keys: string[] }>>;
   /** For every item: id, text and the key of its stored embedding, to decide what needs embedding. */
   listEmbeddingStates(): Promise<EmbeddingState[]>;
   /** Embeddings of the given items that have one (all embedded items when ids is omitted), as rows of a matrix. */

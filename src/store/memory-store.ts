@@ -6,6 +6,7 @@ import {
   UnknownItemsError,
   type EmbeddingState,
   type EmbeddingUpdate,
+  type EntityAnalytics,
   type EntityGraphData,
   type EntityRecord,
   type GraphStore,
@@ -24,6 +25,7 @@ interface MemoryItem extends StoredItem {
 }
 
 interface MemoryEntity extends EntityRecord {
+  analytics?: Omit<EntityAnalytics, 'key'> & { measure: string };
   /** Number of items mentioning the entity; an entity at 0 that is not in the KG is removed. */
   mentionedBy: number;
 }
@@ -188,6 +190,18 @@ export class MemoryGraphStore implements GraphStore {
       vectors.push(embedding.vector);
     }
     return { ids: found, matrix: stackRows(vectors, vectors[0]?.length ?? 0) };
+  }
+
+  async setEntityAnalytics(rows: readonly EntityAnalytics[], measure: string): Promise<void> {
+    for (const { key, ...analytics } of rows) {
+      const entity = this.entities.get(key);
+      if (entity) entity.analytics = { ...analytics, measure };
+    }
+    this.dirty = true;
+  }
+
+  async listItemEntities(): Promise<Array<{ id: string; keys: string[] }>> {
+    return [...this.items.values()].map((item) => ({ id: item.id, keys: item.mentions.map((m) => m.key) }));
   }
 
   async recordRound(round: RoundRecord): Promise<number> {

@@ -9,6 +9,7 @@ import {
   UnknownItemsError,
   type EmbeddingState,
   type EmbeddingUpdate,
+  type EntityAnalytics,
   type EntityGraphData,
   type GraphStore,
   type ItemUpsert,
@@ -239,6 +240,31 @@ export class Neo4jGraphStore implements GraphStore {
          SET i.embeddingKey = row.key`,
         { rows: updates.map((u) => ({ id: u.id, key: u.key, vector: Array.from(u.vector) })) },
       );
+    });
+  }
+
+  async setEntityAnalytics(rows: readonly EntityAnalytics[], measure: string): Promise<void> {
+    const BATCH = 10_000;
+    for (let start = 0; start < rows.length; start += BATCH) {
+      await this.write((tx) =>
+        tx.run(
+          `UNWIND $rows AS row
+           MATCH (e:Entity {key: row.key})
+           SET e.centrality = row.centrality, e.centralityMeasure = $measure, e.community = row.community,
+               e.coverage = row.coverage, e.gap = row.gap,
+               e.pagerank = CASE WHEN $measure = 'pagerank' THEN row.centrality ELSE e.pagerank END`,
+          { rows: rows.slice(start, start + BATCH), measure },
+        ),
+      );
+    }
+  }
+
+  async listItemEntities(): Promise<Array<{ id: string; keys: string[] }>> {
+    return this.read(async (tx) => {
+      const result = await tx.run(
+        'MATCH (i:Item) OPTIONAL MATCH (i)-[:MENTIONS]->(e:Entity) RETURN i.id AS id, collect(e.key) AS keys ORDER BY id',
+      );
+      return result.records.map((r) => ({ id: r.get('id') as string, keys: r.get('keys') as string[] }));
     });
   }
 

@@ -1,0 +1,143 @@
+import type { CoverageTracker } from '../../graph/coverage.js';
+import type { ItemEntityLists } from '../../graph/entity-index.js';
+import { rowOf, type Matrix } from '../model/matrix.js';
+import { lazyGreedy, type GreedyObjective } from './lazy-greedy.js';
+import type { ComponentWeights } from './presets.js';
+import type { ComponentValues } from './uncertainty-component.js';
+
+export interface BatchCandidates {
+  /** Candidate item ids (unlabeled, not leased). */
+  ids: readonly string[];
+  /** Unit-length embeddings aligned with ids; without them the diversity penalty is off. */
+  embeddings?: Matrix<Float32Array>;
+  /** Entity ids each candidate mentions. */
+  entities: ItemEntityLists;
+}
+
+export interface SelectBatchOptions {
+  weights: ComponentWeights;
+  batchSize: number;
+  uncertainty?: ComponentValues;
+  density?: ComponentValues;
+  /** Coverage state at the start of the batch (labeled items counted); it is advanced as items are picked. */
+  coverage: CoverageTracker;
+  /** Weight of the under-covered-community term inside the coverage gain. */
+  communityWeight?: number;
+}
+
+export interface ComponentReport {
+  raw: number;
+  normalized: number;
+}
+
+export interface EntityReport {
+  entity: number;
+  centrality: number;
+  /** n(e): labeled items plus items picked earlier in this batch, before this pick. */
+  coverageBefore: number;
+  gapBefore: number;
+  community?: number;
+}
+
+export interface BatchPick {
+  candidate: number;
+  id: string;
+  rank: number;
+  score: number;
+  components: {
+    uncertainty?: ComponentReport;
+    coverage: ComponentReport;
+    density?: ComponentReport;
+    /** Largest cosine similarity to an item picked earlier in the batch (penalised). */
+    diversity?: ComponentReport;
+  };
+  entities: EntityReport[];
+}
+
+export interface BatchResult {
+  picks: BatchPick[];
+  evaluations: number;
+}
+
+/**
+ * Greedy batch selection with lazy evaluation. Each pick's entities count as covered for the next picks
+ * (their gaps shrink) and its embedding penalises similar candidates, so the batch fills different gaps.
+ * Coverage gain is normalised by the largest gain at the start of the batch (a fixed denominator keeps
+ * marginal scores non-increasing, which lazy evaluation needs).
+ */
+export function selectBatch(candidates: BatchCandidates, options: SelectBatchOptions): BatchResult {
+  const { weights, coverage } = options;
+  const items = candidates.entities;
+  const communityWeight = coverage.community ? (options.communityWeight ?? 0.1) : 0;
+  const rawCoverage = (i: number): number => coverage.gain(items, i) + (communityWeight > 0 ? communityWeight * coverage.communityTerm(items, i) : 0);
+  let maxCoverage = 0;
+  for (let i = 0; i < items.count; i += 1) maxCoverage = Math.max(maxCoverage, rawCoverage(i));
+  const coverageScale = maxCoverage > 0 ? 1 / maxCoverage : 0;
+
+  const embeddings = candidates.embeddings;
+  const useDiversity = weights.diversity > 0 && embeddings !== undefined;
+  const picked: number[] = [];
+  // maxSim[i] over picked[0 .. simChecked[i]), extended lazily when i is evaluated.
+  const maxSim = new Float64Array(items.count);
+  const simChecked = new Int32Array(items.count);
+  const similarity = (i: number): number => {
+    if (!useDiversity) return 0;
+    for (let p = simChecked[i]!; p < picked.length; p += 1) {
+      const a = rowOf(embeddings, i);
+      const b = rowOf(embeddings, picked[p]!);
+      let dot = 0;
+      for (let d = 0; d < a.length; d += 1) dot += a[d]! * b[d]!;
+      if (dot > maxSim[i]!) maxSim[i] = dot;
+    }
+    simChecked[i] = picked.length;
+    return maxSim[i]!;
+  };
+
+  const staticScore = new Float64Array(items.count);
+  for (let i = 0; i < items.count; i += 1) {
+    staticScore[i] =
+      weights.uncertainty * (options.uncertainty?.normalized[i] ?? 0) + weights.density * (options.density?.normalized[i] ?? 0);
+  }
+  const marginal = (i: number): number =>
+    staticScore[i]! + weights.coverage * rawCoverage(i) * coverageScale - weights.diversity * similarity(i);
+
+  const explained: BatchPick[] = [];
+  const objective: GreedyObjective = {
+    count: items.count,
+    marginal,
+    commit(i) {
+      const raw = rawCoverage(i);
+      const pick: BatchPick = {
+        candidate: i,
+        id: candidates.ids[i]!,
+        rank: explained.length + 1,
+        score: marginal(i),
+        components: { coverage: { raw, normalized: raw * coverageScale } },
+        entities: entityReports(items, i, coverage),
+      };
+      if (options.uncertainty) pick.components.uncertainty = report(options.uncertainty, i);
+      if (options.density) pick.components.density = report(options.density, i);
+      if (useDiversity) pick.components.diversity = { raw: similarity(i), normalized: Math.max(0, similarity(i)) };
+      explained.push(pick);
+      coverage.cover(items, i);
+      picked.push(i);
+    },
+  };
+  const { evaluations } = lazyGreedy(objective, options.batchSize);
+  return { picks: explained, evaluations };
+}
+
+function report(values: ComponentValues, i: number): ComponentReport {
+  return { raw: values.raw[i]!, normalized: values.normalized[i]! };
+}
+
+function entityReports(items: ItemEntityLists, i: number, coverage: CoverageTracker): EntityReport[] {
+  const reports: EntityReport[] = [];
+  for (let p = items.offsets[i]!, end = items.offsets[i + 1]!; p < end; p += 1) {
+    const e = items.entities[p]!;
+    const entry: EntityReport = { entity: e, centrality: coverage.centrality[e]!, coverageBefore: coverage.counts[e]!, gapBefore: coverage.gaps[e]! };
+    if (coverage.community) entry.community = coverage.community[e]!;
+    reports.push(entry);
+  }
+  return reports.sort((a, b) => b.gapBefore - a.gapBefore);
+}
