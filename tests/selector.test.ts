@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { loadGraphState } from '../src/analytics/graph-state.js';
+import { predictProba } from '../src/model/logistic-regression.js';
+import { rowOf, stackRows } from '../src/model/matrix.js';
+import { loadEmbeddedPool, trainPoolModel } from '../src/model/pool-model.js';
+import { createRandom } from '../src/model/seeded-random.js';
+import { queryPool } from '../src/selector/query-pool.js';
+import type { GraphStore } from '../src/store/graph-store.js';
+import { MemoryGraphStore } from '../src/store/memory-store.js';
+import { entropy } from '../src/strategies/uncertainty.js';
+import { freshNeo4jStore, neo4jSkipped } from './support/neo4j.js';
+
+const TOPICS = ['sports', 'business', 'science'] as const;
+
+/**
+ * A synthetic pool: 90 items in 3 topics, each mentioning 1-4 of 40 entities (entity e belongs to topic
+ * e % 3, a few hub entities appear everywhere), with unit embeddings clustered by topic.
+ */
+async function seedPool(store: GraphStore, labeledCount: number): Promise<void> {
+  const rng = createRandom(5);
+  const items = Array.from({ length: 90 }, (_, i) => {
+    const topic = i % 3;
+    const keys = new Set<string>();
+    const n = 1 + Math.floor(rng.next() * 4);
+    while (keys.size < n) {
+      const hub = rng.next() < 0.2;
+      const e = hub ? Math.floor(rng.next() * 3) : 3 + 3 * Math.floor(rng.next() * 12) + topic;
+      keys.add(`entity ${e}`);
+    }
+    return { i, topic, keys: [...keys] };
+  });
+  await store.upsertItems(
+    items.map(({ i, topic, keys }) => ({
+      id: `item-${String(i).padStart(3, '0')}`,
+      text: `text ${i}`,
+      meta: {},
+      ...(i < labeledCount ? { label: TOPICS[topic] } : {}),
+      extraction: { fingerprint: `f${i}`, mentions: keys.map((key) => ({ key, name: key.toUpperCase(), type: 'topic' as const, count: 1 })) },
+    })),
+  );
+  await store.setEmbeddings(
+    items.map(({ i, topic }) => {
+      const v = new Float32Array(6);
+      v[topic] = 1.5;
+      for (let d = 0; d < 6; d += 1) v[d] = v[d]! + rng.next() - 0.5;
+      const norm = Math.hypot(...v);
+      return { id: `item-${String(i).padStart(3, '0')}`, key: 'k', vector: v.map((x) => x / norm) };
+    }),
+  );
+}
+
+const backends: Array<{ name: string; skip: boolean; open: () => Promise<GraphStore> }> = [
+  { name: 'MemoryGraphStore', skip: false, open: () => MemoryGraphStore.open() },
+  { name: 'Neo4jGraphStore', skip: neo4jSkipped(), open: () => freshNeo4jStore() },
+];
+
+for (const backend of backends) {
+  describe.skipIf(backend.skip)(`queryPool on ${backend.name}`, () => {
+    it('cold start: coverage + density picks, explained, and the response says so', async () => {
+      const store = await backend.open();
+      try {
+        await seedPool(store, 0);
+        const result = await queryPool(store, { batchSize: 10 });
+        expect(result.coldStart).toBe(true);
+        expect(result.coldStartReason).toMatch(/cold start/);
+        expect(result.weights.uncertainty).toBe(0);
+        expect(result.picks).toHaveLength(10);
+        expect(result.round).toBe(1);
+        for (const pick of result.picks) {
+          expect(pick.components.coverage).toBeDefined();
+          expect(pick.components.density).toBeDefined();
+          expect(pick.entities.length).toBeGreaterThan(0);
+          expect(pick.entities[0]).toMatchObject({ key: expect.any(String), name: expect.any(String), centrality: expect.any(Number) });
+        }
+        expect((await store.stats()).rounds).toBe(1);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('never returns a labeled item or a duplicate, and is deterministic', async () => {
+      const store = await backend.open();
+      try {
+        await seedPool(store, 30);
+        for (const strategy of ['kg-guided', 'entropy', 'margin', 'qbc', 'kl', 'bald', 'coverage', 'density', 'random', 'least-confidence'] as const) {
+          const result = await queryPool(store, { batchSize: 15, strategy, record: false });
+          const ids = result.picks.map((p) => p.id);
+          expect(new Set(ids).size, strategy).toBe(15);
+          expect(ids.every((id) => Number(id.slice(5)) >= 30), strategy).toBe(true);
+          const again = await queryPool(store, { batchSize: 15, strategy, record: false });
+          expect(again.picks.map((p) => p.id), strategy).toEqual(ids);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
+
+describe('selector properties', () => {
+  it('the entropy preset ranks exactly like the entropy score', async () => {
+    const store = await MemoryGraphStore.open();
+    await seedPool(store, 12);
+    const result = await queryPool(store, { batchSize: 20, strategy: 'entropy', record: false });
+    expect(result.coldStart).toBe(false);
+    const pool = await loadEmbeddedPool(store);
+    const model = trainPoolModel(pool, { seed: 1 });
+    if (model.status !== 'trained') throw new Error('expected a model');
+    const unlabeled = pool.ids.map((id, row) => ({ id, row })).filter(({ row }) => pool.labels[row] === undefined);
+    const scores = entropy(predictProba(model.classifier, stackRows(unlabeled.map(({ row }) => rowOf(pool.embeddings, row)), pool.embeddings.cols)));
+    const expected = unlabeled
+      .map(({ id }, k) => ({ id, score: scores[k]! }))
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+      .slice(0, 20)
+      .map((x) => x.id);
+    expect(result.picks.map((p) => p.id)).toEqual(expected);
+    expect(result.picks.map((p) => p.components.uncertainty!.raw)).toEqual(expected.map((id) => scores[unlabeled.findIndex((u) => u.id === id)]));
+  });
+
+  it('with uncertainty weight 0, greedy covers at least as many entities as the top-k by single-item gain', async () => {
+    const store = await MemoryGraphStore.open();
+    await seedPool(store, 10);
+    const k = 12;
+    const state = await loadGraphState(store);
+    const unlabeled = state.items.filter((i) => i.label === undefined).map((i) => i.id);
+    const lists = state.analysis.index.packItems(unlabeled.map((id) => state.entitiesByItem.get(id) ?? []));
+    const topK = unlabeled
+      .map((id, i) => ({ id, gain: state.coverage.gain(lists, i) }))
+      .sort((a, b) => b.gain - a.gain || (a.id < b.id ? -1 : 1))
+      .slice(0, k)
+      .map((x) => x.id);
+    const covered = (ids: string[]): number => new Set(ids.flatMap((id) => state.entitiesByItem.get(id) ?? [])).size;
+    for (const weights of [{ uncertainty: 0 }, { uncertainty: 0, density: 0, diversity: 0 }]) {
+      const greedy = await queryPool(store, { batchSize: k, strategy: 'kg-guided', weights, record: false });
+      expect(covered(greedy.picks.map((p) => p.id))).toBeGreaterThanOrEqual(covered(topK));
+    }
+    const coverageOnly = await queryPool(store, { batchSize: k, strategy: 'coverage', record: false });
+    expect(covered(coverageOnly.picks.map((p) => p.id))).toBeGreaterThanOrEqual(covered(topK));
+  });
+
+  it('a pick fills different gaps: an entity covered by an earlier pick shows its raised coverage count', async () => {
+    const store = await MemoryGraphStore.open();
+    await seedPool(store, 0);
+    const result = await queryPool(store, { batchSize: 15, strategy: 'coverage', record: false });
+    const seen = new Map<string, number>();
+    for (const pick of result.picks) {
+      for (const entity of pick.entities) {
+        expect(entity.coverageBefore).toBe(seen.get(entity.key) ?? 0);
+        seen.set(entity.key, (seen.get(entity.key) ?? 0) + 1);
+      }
+    }
+    const scores = result.picks.map((p) => p.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores); // diminishing returns
+  });
+});
