@@ -58,7 +58,8 @@ export interface QueryResult {
   model: { status: PoolModel['status']; classes?: string[]; trainedOn?: number };
   coverage: CoverageSummary;
   evaluations: number;
-  millis: { load: number; graph: number; model: number; select: number };
+  /** load: store reads; graph: analytics + coverage; train: classifier + committee; score: components; select: greedy. */
+  millis: { load: number; graph: number; train: number; score: number; select: number };
 }
 
 /**
@@ -87,6 +88,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   const preset = strategy === 'random' ? undefined : PRESET_DEFINITIONS[strategy];
   let model: PoolModel = { status: 'untrained', reason: 'no embeddings: run `kgal embed`', labelCounts: {} };
   if (preset?.uncertainty && embeddings) model = trainPoolModel(pool, { seed: options.seed ?? 1, members: options.members ?? 5 });
+  const trained = performance.now();
   const coldStart = preset?.uncertainty !== undefined && model.status !== 'trained';
   const weights: ComponentWeights = { ...(preset ? (coldStart ? preset.coldStart : preset.weights) : { uncertainty: 0, coverage: 0, density: 0, diversity: 0 }), ...options.weights };
   let uncertainty: ComponentValues | undefined;
@@ -121,7 +123,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
     model: model.status === 'trained' ? { status: model.status, classes: model.classNames, trainedOn: model.trainedOn } : { status: model.status },
     coverage: coverageBefore,
     evaluations,
-    millis: { load: t1 - t0, graph: t2 - t1, model: t3 - t2, select: t4 - t3 },
+    millis: { load: t1 - t0, graph: t2 - t1, train: trained - t2, score: t3 - trained, select: t4 - t3 },
   };
   if (coldStart && model.status === 'untrained') result.coldStartReason = model.reason;
   if ((options.record ?? true) && explained.length > 0) {
