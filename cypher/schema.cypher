@@ -21,3 +21,6 @@ OPTIONS { indexConfig: { `vector.dimensions`: 384, `vector.similarity_function`:
 
 // Label history: one node per label given (who, when), looked up by item.
 CREATE INDEX label_event_item IF NOT EXISTS FOR (e:LabelEvent) ON (e.itemId);
+
+// State of stateful strategies (the `auto` bandit), one node per strategy, JSON in `json`.
+CREATE CONSTRAINT kgal_state_name IF NOT EXISTS FOR (s:KgalState) REQUIRE s.name IS UNIQUE;

@@ -153,3 +153,41 @@ describe('selector properties', () => {
     expect([...scores].sort((a, b) => b - a)).toEqual(scores); // diminishing returns
   });
 });
+
+describe('auto: the EXP4.P bandit over presets', () => {
+  it('draws a batch from the presets, keeps its state in the store, and rewards the labeled batch next round', async () => {
+    const store = await MemoryGraphStore.open();
+    await seedPool(store, 12);
+    const first = await queryPool(store, { batchSize: 6, strategy: 'auto', budget: 60 });
+    expect(first.picks).toHaveLength(6);
+    expect(first.picks.every((p) => p.strategy.startsWith('auto:'))).toBe(true);
+    const probabilities = first.bandit!.arms.map((a) => a.probability);
+    expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(first.bandit!.arms.map((a) => a.arm)).not.toContain('auto');
+    expect(first.bandit!.reward).toBeUndefined();
+    const state = (await store.getStrategyState('auto')) as { pending: unknown[] };
+    expect(state.pending).toHaveLength(6);
+
+    // The oracle labels the batch (topic = item number mod 3), then the next round rewards it.
+    await store.setLabels(first.picks.map((p) => ({ id: p.id, label: TOPICS[Number(p.id.slice(5)) % 3]! })));
+    const second = await queryPool(store, { batchSize: 6, strategy: 'auto', budget: 60 });
+    expect(second.bandit!.reward).toBeGreaterThan(0);
+    expect(second.picks.map((p) => p.id).some((id) => first.picks.some((p) => p.id === id))).toBe(false);
+    const after = (await store.getStrategyState('auto')) as { queried: unknown[]; rounds: number };
+    expect(after.queried).toHaveLength(6);
+    expect(after.rounds).toBe(6);
+  });
+});
+
+describe('external uncertainty (LLM / generation tasks)', () => {
+  it('an uncertainty on every candidate replaces the classifier, even with no labels at all', async () => {
+    const store = await MemoryGraphStore.open();
+    await seedPool(store, 0);
+    const items = await store.listItems();
+    await store.upsertItems(items.map((item, i) => ({ id: item.id, text: item.text, meta: { uncertainty: (i * 37) % 90 } })));
+    const result = await queryPool(store, { batchSize: 5, strategy: 'entropy', record: false });
+    expect(result.coldStart).toBe(false);
+    expect(result.uncertaintySource).toBe('external');
+    expect(result.picks.map((p) => p.components.uncertainty!.raw)).toEqual([89, 88, 87, 86, 85]);
+  });
+});

@@ -63,10 +63,14 @@ function formatQuery(result: QueryResult): string {
     `${result.strategy}${result.coldStart ? ` (${result.coldStartReason})` : ''}: ${result.picks.length} of ${result.candidates} candidates` +
       (result.round !== undefined ? `, round ${result.round}` : ''),
   ];
+  if (result.bandit) {
+    lines.push(`bandit arms: ${result.bandit.arms.map((a) => `${a.arm} ${a.probability.toFixed(3)}`).join(', ')}`);
+  }
   for (const pick of result.picks) {
     const parts = Object.entries(pick.components).map(([name, c]) => `${name} ${c.normalized.toFixed(2)}`);
     const gaps = pick.entities.slice(0, 3).map((e) => `${e.name} (c=${e.centrality.toExponential(1)}, n=${e.coverageBefore})`);
-    lines.push(`${String(pick.rank).padStart(3)}. ${pick.id}  score ${pick.score.toFixed(3)}  [${parts.join(', ')}]`);
+    const via = pick.strategy !== result.strategy ? `  via ${pick.strategy}` : '';
+    lines.push(`${String(pick.rank).padStart(3)}. ${pick.id}  score ${pick.score.toFixed(3)}  [${parts.join(', ')}]${via}`);
     lines.push(`     ${pick.text.slice(0, 100)}${pick.text.length > 100 ? '…' : ''}`);
     if (gaps.length > 0) lines.push(`     fills: ${gaps.join('; ')}`);
   }
@@ -224,7 +228,8 @@ export function buildProgram(): Command {
       .command('query')
       .description('select the next batch to label, with the reason for each pick')
       .addOption(new Option('--batch <n>', 'batch size').default(20).argParser(positiveInteger))
-      .addOption(new Option('--strategy <name>', 'preset').choices(PRESETS.filter((p) => p !== 'auto')).default('kg-guided'))
+      .addOption(new Option('--strategy <name>', 'preset').choices([...PRESETS]).default('kg-guided'))
+      .addOption(new Option('--budget <n>', 'auto: the campaign label budget (bandit horizon)').default(1000).argParser(positiveInteger))
       .option('--weights <list>', 'component weights, e.g. uncertainty=0.5,coverage=0.5 (also density, diversity)')
       .addOption(new Option('--centrality <measure>', 'entity centrality').choices([...CENTRALITY_MEASURES]).default('pagerank'))
       .addOption(new Option('--seed <n>', 'seed (random preset, committee bootstrap)').default(1).argParser(Number))
@@ -232,7 +237,7 @@ export function buildProgram(): Command {
       .option('--json', 'print JSON'),
   ).action(
     async (
-      flags: StoreFlags & { batch: number; strategy: PresetName; weights?: string; centrality: CentralityMeasure; seed: number; record: boolean; json?: boolean },
+      flags: StoreFlags & { batch: number; strategy: PresetName; budget: number; weights?: string; centrality: CentralityMeasure; seed: number; record: boolean; json?: boolean },
     ) => {
       const weights = flags.weights ? parseWeights(flags.weights) : undefined;
       await withStore(flags, !flags.record, async (store) => {
@@ -241,6 +246,7 @@ export function buildProgram(): Command {
           strategy: flags.strategy,
           centrality: flags.centrality,
           seed: flags.seed,
+          budget: flags.budget,
           record: flags.record,
           ...(weights ? { weights } : {}),
         });

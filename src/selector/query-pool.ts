@@ -1,19 +1,30 @@
 import type { CentralityMeasure } from '../../graph/centrality.js';
-import type { CoverageSummary, DecayFunction } from '../../graph/coverage.js';
+import { CoverageTracker, type CoverageSummary, type DecayFunction } from '../../graph/coverage.js';
+import type { ItemEntityLists } from '../../graph/entity-index.js';
 import type { EntityGraphAnalysis } from '../../graph/refresh.js';
 import { loadGraphState } from '../analytics/graph-state.js';
+import { predict } from '../model/logistic-regression.js';
 import { rowOf, stackRows, type Matrix } from '../model/matrix.js';
 import { loadEmbeddedPool, trainPoolModel, type PoolModel } from '../model/pool-model.js';
 import { createRandom, shuffled } from '../model/seeded-random.js';
 import type { GraphStore } from '../store/graph-store.js';
 import { meanCosineSimilarity } from '../strategies/density.js';
-import { PRESET_DEFINITIONS, type ComponentWeights, type PresetName } from './presets.js';
+import {
+  armReport,
+  createExp4pState,
+  drawBatch,
+  importanceWeightedAccuracy,
+  rewardItems,
+  updateExp4p,
+  type Exp4pState,
+} from '../strategies/exp4p.js';
+import { PRESET_DEFINITIONS, PRESETS, type ComponentWeights, type PresetName } from './presets.js';
 import { selectBatch, type BatchPick, type ComponentReport } from './select-batch.js';
 import { uncertaintyComponent, type ComponentValues } from './uncertainty-component.js';
 
 export interface QueryOptions {
   batchSize: number;
-  /** Default `kg-guided`. `auto` is not wired yet (see docs/selector.md). */
+  /** Default `kg-guided`. */
   strategy?: PresetName;
   /** Overrides of the preset's component weights. */
   weights?: Partial<ComponentWeights>;
@@ -22,6 +33,8 @@ export interface QueryOptions {
   centrality?: CentralityMeasure;
   /** Committee size. */
   members?: number;
+  /** `auto`: the campaign's label budget T (the bandit's horizon). Default 1000. */
+  budget?: number;
   /** Record the round in the store (default true). */
   record?: boolean;
 }
@@ -40,6 +53,7 @@ export interface ExplainedPick {
   text: string;
   rank: number;
   score: number;
+  /** The preset that chose the item (`auto:<preset>` when the bandit did). */
   strategy: string;
   components: Record<string, ComponentReport>;
   /** The entities the item mentions, largest gap first: the gaps it fills. */
@@ -51,81 +65,132 @@ export interface QueryResult {
   /** True when no model could be trained and the preset fell back to coverage + density. */
   coldStart: boolean;
   coldStartReason?: string;
+  /** Where the uncertainty came from: the built-in classifier, or an external score on every candidate. */
+  uncertaintySource: 'model' | 'external' | 'none';
   weights: ComponentWeights;
   round?: number;
   picks: ExplainedPick[];
   candidates: number;
   model: { status: PoolModel['status']; classes?: string[]; trainedOn?: number };
+  /** `auto`: the bandit's arm probabilities after this round's update, and the reward it applied. */
+  bandit?: { arms: Array<{ arm: string; probability: number; weight: number }>; reward?: number };
   coverage: CoverageSummary;
   evaluations: number;
   /** load: store reads; graph: analytics + coverage; train: classifier + committee; score: components; select: greedy. */
   millis: { load: number; graph: number; train: number; score: number; select: number };
 }
 
+type ConcretePreset = Exclude<PresetName, 'auto'>;
+
+/** Everything a preset needs to rank the candidates of one round; components are computed once and shared. */
+interface RoundContext {
+  candidateIds: string[];
+  entities: ItemEntityLists;
+  embeddings?: Matrix<Float32Array>;
+  model: PoolModel;
+  externalUncertainty?: ComponentValues;
+  newCoverage: () => CoverageTracker;
+  component: (measure: NonNullable<(typeof PRESET_DEFINITIONS)[keyof typeof PRESET_DEFINITIONS]['uncertainty']>) => ComponentValues | undefined;
+  density: () => ComponentValues | undefined;
+  seed: number;
+  batchSize: number;
+  weights?: Partial<ComponentWeights>;
+}
+
+interface PresetRun {
+  picks: BatchPick[];
+  evaluations: number;
+  weights: ComponentWeights;
+  coldStart: boolean;
+  uncertaintySource: QueryResult['uncertaintySource'];
+}
+
+const NO_WEIGHTS: ComponentWeights = { uncertainty: 0, coverage: 0, density: 0, diversity: 0 };
+
 /**
  * One selection round against a store: the pool, the entity graph and the labeled items' coverage, a
  * model when one can be trained, the preset's components, then greedy batch selection with explanations.
+ * `auto` asks every preset for its picks and lets the EXP4.P bandit (state kept in the store) choose.
  */
 export async function queryPool(store: GraphStore, options: QueryOptions): Promise<QueryResult> {
   const strategy = options.strategy ?? 'kg-guided';
-  if (strategy === 'auto') throw new RangeError('strategy "auto" (bandit over presets) is not available yet');
+  const seed = options.seed ?? 1;
   const t0 = performance.now();
   const pool = await loadEmbeddedPool(store);
   const t1 = performance.now();
   const stateOptions = { ...(options.centrality ? { centrality: options.centrality } : {}), ...(options.decay ? { decay: options.decay } : {}) };
-  const { items, entitiesByItem: entitiesById, entityNames, analysis, coverage } = await loadGraphState(store, stateOptions);
+  const { items, entitiesByItem, entityNames, analysis, coverage } = await loadGraphState(store, stateOptions);
   const coverageBefore = coverage.summary();
   const t2 = performance.now();
 
   // Candidates: unlabeled items; when the pool is embedded, only embedded ones (they are the ones a model can score).
   const rowById = new Map(pool.ids.map((id, row) => [id, row]));
-  const textById = new Map(items.map((i) => [i.id, i.text]));
-  const unlabeled = items.filter((i) => i.label === undefined).map((i) => i.id);
-  const candidateIds = pool.ids.length > 0 ? unlabeled.filter((id) => rowById.has(id)) : unlabeled;
+  const unlabeled = items.filter((i) => i.label === undefined);
+  const candidateItems = pool.ids.length > 0 ? unlabeled.filter((i) => rowById.has(i.id)) : unlabeled;
+  const candidateIds = candidateItems.map((i) => i.id);
   const embeddings: Matrix<Float32Array> | undefined =
     pool.ids.length > 0 ? stackRows(candidateIds.map((id) => rowOf(pool.embeddings, rowById.get(id)!)), pool.embeddings.cols) : undefined;
+  const externalUncertainty = externalUncertaintyOf(candidateItems.map((i) => i.meta));
 
-  const preset = strategy === 'random' ? undefined : PRESET_DEFINITIONS[strategy];
+  const needsModel = strategy === 'auto' || PRESET_DEFINITIONS[strategy as Exclude<ConcretePreset, 'random'>]?.uncertainty !== undefined;
   let model: PoolModel = { status: 'untrained', reason: 'no embeddings: run `kgal embed`', labelCounts: {} };
-  if (preset?.uncertainty && embeddings) model = trainPoolModel(pool, { seed: options.seed ?? 1, members: options.members ?? 5 });
+  if (needsModel && embeddings && !externalUncertainty) model = trainPoolModel(pool, { seed, members: options.members ?? 5 });
   const trained = performance.now();
-  const coldStart = preset?.uncertainty !== undefined && model.status !== 'trained';
-  const weights: ComponentWeights = { ...(preset ? (coldStart ? preset.coldStart : preset.weights) : { uncertainty: 0, coverage: 0, density: 0, diversity: 0 }), ...options.weights };
-  let uncertainty: ComponentValues | undefined;
-  if (preset?.uncertainty && model.status === 'trained' && embeddings) uncertainty = uncertaintyComponent(preset.uncertainty, model, embeddings);
-  const density = embeddings && weights.density > 0 ? densityComponent(pool.embeddings, candidateIds.map((id) => rowById.get(id)!)) : undefined;
+
+  const components = new Map<string, ComponentValues | undefined>();
+  let density: ComponentValues | undefined | null = null;
+  const context: RoundContext = {
+    candidateIds,
+    entities: analysis.index.packItems(candidateIds.map((id) => entitiesByItem.get(id) ?? [])),
+    model,
+    newCoverage: () => new CoverageTracker(coverage.centrality, { decay: coverage.decay, counts: coverage.counts, ...(coverage.community ? { community: coverage.community } : {}) }),
+    component: (measure) => {
+      if (!components.has(measure)) {
+        components.set(measure, model.status === 'trained' && embeddings ? uncertaintyComponent(measure, model, embeddings) : undefined);
+      }
+      return components.get(measure);
+    },
+    density: () => {
+      if (density === null) density = embeddings ? densityComponent(pool.embeddings, candidateIds.map((id) => rowById.get(id)!)) : undefined;
+      return density;
+    },
+    seed,
+    batchSize: options.batchSize,
+    ...(embeddings ? { embeddings } : {}),
+    ...(externalUncertainty ? { externalUncertainty } : {}),
+    ...(options.weights ? { weights: options.weights } : {}),
+  };
   const t3 = performance.now();
 
-  const candidates = { ids: candidateIds, entities: analysis.index.packItems(candidateIds.map((id) => entitiesById.get(id) ?? [])), ...(embeddings ? { embeddings } : {}) };
-  let picks: BatchPick[];
-  let evaluations = 0;
-  if (strategy === 'random') {
-    const order = shuffled(createRandom(options.seed ?? 1), candidateIds.map((_, i) => i)).slice(0, options.batchSize);
-    picks = order.map((candidate, k) => {
-      const raw = coverage.gain(candidates.entities, candidate);
-      const pick: BatchPick = { candidate, id: candidateIds[candidate]!, rank: k + 1, score: 0, components: { coverage: { raw, normalized: raw } }, entities: [] };
-      coverage.cover(candidates.entities, candidate);
-      return pick;
-    });
+  let run: PresetRun;
+  let pickStrategies: string[];
+  let bandit: QueryResult['bandit'];
+  if (strategy === 'auto') {
+    const auto = await runAuto(store, context, pool, items.length, options.budget ?? 1000);
+    ({ run, bandit } = auto);
+    pickStrategies = auto.arms.map((arm) => `auto:${arm}`);
   } else {
-    const selectOptions = { weights, batchSize: options.batchSize, coverage, ...(uncertainty ? { uncertainty } : {}), ...(density ? { density } : {}) };
-    ({ picks, evaluations } = selectBatch(candidates, selectOptions));
+    run = runPreset(strategy, context);
+    pickStrategies = run.picks.map(() => strategy);
   }
   const t4 = performance.now();
 
-  const explained = picks.map((pick) => explain(pick, strategy, textById, analysis, entityNames));
+  const textById = new Map(items.map((i) => [i.id, i.text]));
+  const explained = run.picks.map((pick, k) => explain(pick, pickStrategies[k]!, textById, analysis, entityNames));
   const result: QueryResult = {
     strategy,
-    coldStart,
-    weights,
+    coldStart: run.coldStart,
+    uncertaintySource: run.uncertaintySource,
+    weights: run.weights,
     picks: explained,
     candidates: candidateIds.length,
     model: model.status === 'trained' ? { status: model.status, classes: model.classNames, trainedOn: model.trainedOn } : { status: model.status },
     coverage: coverageBefore,
-    evaluations,
+    evaluations: run.evaluations,
     millis: { load: t1 - t0, graph: t2 - t1, train: trained - t2, score: t3 - trained, select: t4 - t3 },
   };
-  if (coldStart && model.status === 'untrained') result.coldStartReason = model.reason;
+  if (bandit) result.bandit = bandit;
+  if (run.coldStart && model.status === 'untrained') result.coldStartReason = model.reason;
   if ((options.record ?? true) && explained.length > 0) {
     result.round = await store.recordRound({
       strategy,
@@ -141,10 +206,119 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   return result;
 }
 
+function runPreset(name: ConcretePreset, context: RoundContext): PresetRun {
+  const coverage = context.newCoverage();
+  if (name === 'random') {
+    const order = shuffled(createRandom(context.seed), context.candidateIds.map((_, i) => i)).slice(0, context.batchSize);
+    const picks = order.map((candidate, k) => {
+      const raw = coverage.gain(context.entities, candidate);
+      const pick: BatchPick = { candidate, id: context.candidateIds[candidate]!, rank: k + 1, score: 0, components: { coverage: { raw, normalized: raw } }, entities: [] };
+      coverage.cover(context.entities, candidate);
+      return pick;
+    });
+    return { picks, evaluations: 0, weights: { ...NO_WEIGHTS }, coldStart: false, uncertaintySource: 'none' };
+  }
+  const preset = PRESET_DEFINITIONS[name];
+  const uncertainty = preset.uncertainty ? (context.externalUncertainty ?? context.component(preset.uncertainty)) : undefined;
+  const coldStart = preset.uncertainty !== undefined && uncertainty === undefined;
+  const weights: ComponentWeights = { ...(coldStart ? preset.coldStart : preset.weights), ...context.weights };
+  const density = weights.density > 0 ? context.density() : undefined;
+  const candidates = { ids: context.candidateIds, entities: context.entities, ...(context.embeddings ? { embeddings: context.embeddings } : {}) };
+  const { picks, evaluations } = selectBatch(candidates, {
+    weights,
+    batchSize: context.batchSize,
+    coverage,
+    ...(uncertainty && weights.uncertainty > 0 ? { uncertainty } : {}),
+    ...(density ? { density } : {}),
+  });
+  const uncertaintySource = uncertainty === undefined ? 'none' : uncertainty === context.externalUncertainty ? 'external' : 'model';
+  return { picks, evaluations, weights, coldStart, uncertaintySource };
+}
+
+/**
+ * `auto`: reward the previous batch (libact ALBL's importance-weighted accuracy of the retrained model on
+ * every queried item), then let EXP4.P draw this batch from the presets' advice. State lives in the store.
+ */
+async function runAuto(
+  store: GraphStore,
+  context: RoundContext,
+  pool: Awaited<ReturnType<typeof loadEmbeddedPool>>,
+  poolSize: number,
+  budget: number,
+): Promise<{ run: PresetRun; bandit: NonNullable<QueryResult['bandit']>; arms: string[] }> {
+  const arms = PRESETS.filter((p): p is ConcretePreset => p !== 'auto');
+  let state = ((await store.getStrategyState('auto')) as Exp4pState | undefined) ?? createExp4pState({ arms, budget });
+  let reward: number | undefined;
+  if (state.pending.length > 0) {
+    const labelById = new Map(pool.ids.map((id, row) => [id, pool.labels[row]]));
+    const labeled = new Set(state.pending.filter((d) => labelById.get(d.itemId) !== undefined).map((d) => d.itemId));
+    const queried = rewardItems(state, labeled);
+    reward = 0;
+    if (context.model.status === 'trained' && queried.length > 0) {
+      const model = context.model;
+      const rowById = new Map(pool.ids.map((id, row) => [id, row]));
+      const rows = queried.map((q) => rowById.get(q.itemId)!);
+      const predicted = predict(model.classifier, stackRows(rows.map((row) => rowOf(pool.embeddings, row)), pool.embeddings.cols));
+      reward = importanceWeightedAccuracy(
+        queried.map((q, k) => ({ weight: q.weight, correct: model.classNames[predicted[k]!] === pool.labels[rows[k]!] })),
+        Math.max(poolSize, 1),
+        state.budget,
+      );
+    }
+    state = updateExp4p(state, reward, labeled);
+  }
+  const runs = new Map(arms.map((arm) => [arm, arm === 'random' ? undefined : runPreset(arm, context)]));
+  const advice = state.arms.map((arm) => {
+    const armRun = runs.get(arm as ConcretePreset);
+    return armRun ? armRun.picks.map((p) => p.candidate) : ('uniform' as const);
+  });
+  const drawn = drawBatch(state, { candidateIds: context.candidateIds, advice, batchSize: context.batchSize }, createRandom(`${context.seed}:${state.rounds}`));
+  state = drawn.state;
+  await store.setStrategyState('auto', state);
+
+  const coverage = context.newCoverage();
+  const picks: BatchPick[] = drawn.draws.map((draw, k) => {
+    const fromArm = runs.get(state.arms[draw.arm] as ConcretePreset)?.picks.find((p) => p.candidate === draw.index);
+    const raw = coverage.gain(context.entities, draw.index);
+    const pick: BatchPick = fromArm
+      ? { ...fromArm, rank: k + 1 }
+      : { candidate: draw.index, id: draw.itemId, rank: k + 1, score: 0, components: { coverage: { raw, normalized: raw } }, entities: [] };
+    coverage.cover(context.entities, draw.index);
+    return pick;
+  });
+  const kgGuided = runs.get('kg-guided');
+  return {
+    run: {
+      picks,
+      evaluations: 0,
+      weights: kgGuided?.weights ?? { ...NO_WEIGHTS },
+      coldStart: kgGuided?.coldStart ?? false,
+      uncertaintySource: kgGuided?.uncertaintySource ?? 'none',
+    },
+    bandit: { arms: armReport(state), ...(reward !== undefined ? { reward } : {}) },
+    arms: drawn.draws.map((d) => state.arms[d.arm] ?? 'random'),
+  };
+}
+
+/**
+ * An externally supplied uncertainty (an LLM's mean token entropy, a translation quality estimate...)
+ * in item metadata `uncertainty`, used instead of the classifier when every candidate has one; min-max
+ * normalised over the candidates (higher = more worth labeling).
+ */
+function externalUncertaintyOf(metas: ReadonlyArray<Record<string, unknown>>): ComponentValues | undefined {
+  if (metas.length === 0 || !metas.every((m) => typeof m.uncertainty === 'number' && Number.isFinite(m.uncertainty))) return undefined;
+  const raw = Float64Array.from(metas, (m) => m.uncertainty as number);
+  return { raw, normalized: minMax(raw) };
+}
+
 /** Information density of the candidates within the whole pool, min-max normalised over the candidates. */
 function densityComponent(poolEmbeddings: Matrix<Float32Array>, candidateRows: number[]): ComponentValues {
   const all = meanCosineSimilarity(poolEmbeddings);
   const raw = Float64Array.from(candidateRows, (row) => all[row]!);
+  return { raw, normalized: minMax(raw) };
+}
+
+function minMax(raw: Float64Array): Float64Array {
   let min = Infinity;
   let max = -Infinity;
   for (const v of raw) {
@@ -152,7 +326,7 @@ function densityComponent(poolEmbeddings: Matrix<Float32Array>, candidateRows: n
     max = Math.max(max, v);
   }
   const span = max - min;
-  return { raw, normalized: raw.map((v) => (span > 0 ? (v - min) / span : 0)) };
+  return raw.map((v) => (span > 0 ? (v - min) / span : 0));
 }
 
 function explain(

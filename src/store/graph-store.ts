@@ -140,6 +140,9 @@ export interface GraphStore {
   setEmbeddings(updates: readonly EmbeddingUpdate[]): Promise<void>;
   /** Writes entity analytics (Neo4j: Entity.centrality, .pagerank when measure is PageRank, .community, .coverage, .gap). */
   setEntityAnalytics(rows: readonly EntityAnalytics[], measure: string): Promise<void>;
+  /** Persisted state of a stateful strategy (the `auto` bandit), as plain JSON; undefined when none yet. */
+  getStrategyState(name: string): Promise<unknown>;
+  setStrategyState(name: string, state: unknown): Promise<void>;
   /** Records a selection round and returns its number (1, 2, ...). */
   recordRound(round: RoundRecord): Promise<number>;
 

@@ -59,6 +59,7 @@ export class MemoryGraphStore implements GraphStore {
   private readonly cooccurrence = new Map<string, number>();
   private readonly relations = new Map<string, MemoryRelation>();
   private readonly rounds: MemoryRound[] = [];
+  private readonly strategyStates = new Map<string, unknown>();
   private readonly labelHistory = new Map<string, LabelEvent[]>();
   private readonly embeddings = new Map<string, { key: string; vector: Float32Array }>();
   private dirty = false;
@@ -200,6 +201,16 @@ export class MemoryGraphStore implements GraphStore {
     this.dirty = true;
   }
 
+  async getStrategyState(name: string): Promise<unknown> {
+    const state = this.strategyStates.get(name);
+    return state === undefined ? undefined : structuredClone(state);
+  }
+
+  async setStrategyState(name: string, state: unknown): Promise<void> {
+    this.strategyStates.set(name, structuredClone(state));
+    this.dirty = true;
+  }
+
   async listItemEntities(): Promise<Array<{ id: string; keys: string[] }>> {
     return [...this.items.values()].map((item) => ({ id: item.id, keys: item.mentions.map((m) => m.key) }));
   }
@@ -289,6 +300,7 @@ export class MemoryGraphStore implements GraphStore {
       relations: this.relations.values(),
       rounds: this.rounds,
       labelHistory: [...this.labelHistory].map(([id, events]) => ({ id, events })),
+      strategyStates: [...this.strategyStates].map(([name, state]) => ({ name, state })),
       embeddings: [...this.embeddings].map(([id, { key, vector }]) => ({ id, key, dimension: vector.length })),
     }, { embeddings: [...this.embeddings.values()].map((e) => e.vector) });
     this.dirty = false;
@@ -325,6 +337,9 @@ export class MemoryGraphStore implements GraphStore {
     for await (const round of readTable<MemoryRound>(snapshot, 'rounds')) this.rounds.push(round);
     for await (const { id, events } of readTable<{ id: string; events: LabelEvent[] }>(snapshot, 'labelHistory')) {
       this.labelHistory.set(id, events);
+    }
+    for await (const { name, state } of readTable<{ name: string; state: unknown }>(snapshot, 'strategyStates')) {
+      this.strategyStates.set(name, state);
     }
     const index: Array<{ id: string; key: string; dimension: number }> = [];
     for await (const entry of readTable<{ id: string; key: string; dimension: number }>(snapshot, 'embeddings')) index.push(entry);

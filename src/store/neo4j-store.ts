@@ -259,6 +259,18 @@ export class Neo4jGraphStore implements GraphStore {
     }
   }
 
+  async getStrategyState(name: string): Promise<unknown> {
+    return this.read(async (tx) => {
+      const result = await tx.run('MATCH (s:KgalState {name: $name}) RETURN s.json AS json', { name });
+      const json = result.records[0]?.get('json') as string | undefined;
+      return json === undefined ? undefined : (JSON.parse(json) as unknown);
+    });
+  }
+
+  async setStrategyState(name: string, state: unknown): Promise<void> {
+    await this.write((tx) => tx.run('MERGE (s:KgalState {name: $name}) SET s.json = $json', { name, json: JSON.stringify(state) }));
+  }
+
   async listItemEntities(): Promise<Array<{ id: string; keys: string[] }>> {
     return this.read(async (tx) => {
       const result = await tx.run(
@@ -447,7 +459,7 @@ export class Neo4jGraphStore implements GraphStore {
     const session = this.driver.session({ database: this.database });
     try {
       await session.run(
-        `MATCH (n) WHERE n:Item OR n:Entity OR n:Round OR n:KgalCounter OR n:LabelEvent
+        `MATCH (n) WHERE n:Item OR n:Entity OR n:Round OR n:KgalCounter OR n:LabelEvent OR n:KgalState
          CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS`,
       );
     } finally {
