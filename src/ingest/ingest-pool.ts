@@ -5,8 +5,9 @@ import type { EntityExtractor } from '../entities/entity-extractor.js';
 import { Gazetteer } from '../entities/gazetteer.js';
 import { readTriplesFile } from '../kg/read-triples.js';
 import { parseKgTerm, type Triple } from '../kg/triple.js';
-import type { PoolRow } from '../pool/pool-row.js';
-import { readPoolFile } from '../pool/read-pool.js';
+import { InputValidationError, type InputIssue } from '../pool/input-error.js';
+import { parsePoolRow, type PoolRow } from '../pool/pool-row.js';
+import { dedupeRows, duplicateIdIssues, readPoolFile } from '../pool/read-pool.js';
 import type { GraphStore, ItemUpsert, RelationUpsert } from '../store/graph-store.js';
 import { silentProgress, type Progress } from './progress.js';
 
@@ -46,13 +47,45 @@ const RELATION_BATCH = 5000;
  * is atomic, an ingest that crashed half-way can simply be run again.
  */
 export async function ingestPool(store: GraphStore, options: IngestOptions): Promise<IngestReport> {
+  const triples = options.kgFile ? await readTriplesFile(options.kgFile) : [];
+  const pools: PoolBatch[] = [];
+  for (const file of options.files) pools.push({ source: file, rows: await readPoolFile(file) });
+  return writePools(store, pools, toRelations(triples), options);
+}
+
+/** Rows given in code (the library API): validated like a file's rows, named `source` in errors. */
+export async function ingestRows(
+  store: GraphStore,
+  rows: ReadonlyArray<Record<string, unknown>>,
+  options: Omit<IngestOptions, 'files'> & { source?: string } = {},
+): Promise<IngestReport> {
+  const source = options.source ?? 'rows';
+  const issues: InputIssue[] = [];
+  const parsed: PoolRow[] = [];
+  rows.forEach((raw, i) => {
+    const result = parsePoolRow(raw, source, i + 1);
+    issues.push(...result.issues);
+    if (result.row) parsed.push(result.row);
+  });
+  issues.push(...duplicateIdIssues(parsed, source));
+  if (issues.length > 0) throw new InputValidationError(issues);
+  const triples = options.kgFile ? await readTriplesFile(options.kgFile) : [];
+  return writePools(store, [{ source, rows: dedupeRows(parsed) }], toRelations(triples), options);
+}
+
+interface PoolBatch {
+  source: string;
+  rows: PoolRow[];
+}
+
+async function writePools(
+  store: GraphStore,
+  pools: readonly PoolBatch[],
+  relations: readonly RelationUpsert[],
+  options: Omit<IngestOptions, 'files'>,
+): Promise<IngestReport> {
   const progress = options.progress ?? silentProgress;
   const batchSize = options.batchSize ?? DEFAULT_INGEST_BATCH;
-  const triples = options.kgFile ? await readTriplesFile(options.kgFile) : [];
-  const pools: Array<{ file: string; rows: PoolRow[] }> = [];
-  for (const file of options.files) pools.push({ file, rows: await readPoolFile(file) });
-
-  const relations = toRelations(triples);
   if (relations.length > 0) {
     progress.start('knowledge graph', relations.length);
     for (let start = 0; start < relations.length; start += RELATION_BATCH) {
@@ -66,14 +99,14 @@ export async function ingestPool(store: GraphStore, options: IngestOptions): Pro
   const gazetteer = new Gazetteer(await store.listKgEntities());
   const extractor = options.createExtractor?.(gazetteer) ?? new CompromiseExtractor({ gazetteer });
   const report: IngestReport = {
-    files: pools.map(({ file, rows }) => ({ file, rows: rows.length })),
+    files: pools.map(({ source, rows }) => ({ file: source, rows: rows.length })),
     extracted: 0,
     unchanged: 0,
     relations: relations.length,
     gazetteerNames: gazetteer.size,
   };
-  for (const { file, rows } of pools) {
-    progress.start(file, rows.length);
+  for (const { source, rows } of pools) {
+    progress.start(source, rows.length);
     for (let start = 0; start < rows.length; start += batchSize) {
       const batch = rows.slice(start, start + batchSize);
       const upserts = await prepareBatch(store, extractor, batch, report, options.ignoreLabels ?? false);

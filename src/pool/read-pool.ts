@@ -28,7 +28,8 @@ export async function readPoolFile(file: string, options: ReadPoolOptions = {}):
   return dedupeRows(rows);
 }
 
-function duplicateIdIssues(rows: PoolRow[], display: string): InputIssue[] {
+/** Issues for ids that repeat with different content (identical repeats are harmless). */
+export function duplicateIdIssues(rows: PoolRow[], display: string): InputIssue[] {
   const firstById = new Map<string, PoolRow>();
   const issues: InputIssue[] = [];
   for (const row of rows) {
@@ -46,7 +47,8 @@ function duplicateIdIssues(rows: PoolRow[], display: string): InputIssue[] {
   return issues;
 }
 
-function dedupeRows(rows: PoolRow[]): PoolRow[] {
+/** Keeps the first row of each id. */
+export function dedupeRows(rows: PoolRow[]): PoolRow[] {
   const seen = new Set<string>();
   return rows.filter((row) => (seen.has(row.id) ? false : (seen.add(row.id), true)));
 }

@@ -1,0 +1,13 @@
+/** kgal's programmatic API. See README ("Library") and examples/library.mjs. */
+export { ActiveLearner, type ActiveLearnerOptions } from './learner/active-learner.js';
+export type { QueryOptions, QueryResult, ExplainedPick, ExplainedEntity } from './selector/query-pool.js';
+export { PRESETS, PRESET_DEFINITIONS, type PresetName, type ComponentWeights } from './selector/presets.js';
+export type { GraphStore, StoreStats, LabelAssignment, StoredItem } from './store/graph-store.js';
+export { MemoryGraphStore } from './store/memory-store.js';
+export { Neo4jGraphStore, type Neo4jConnection } from './store/neo4j-store.js';
+export { InputValidationError } from './pool/input-error.js';
+export type { TextEmbedder } from './embeddings/text-embedder.js';
+export { TransformersEmbedder } from './embeddings/transformers-embedder.js';
+export type { EntityExtractor, EntityMention } from './entities/entity-extractor.js';
+export { CompromiseExtractor } from './entities/compromise-extractor.js';
+export * as scores from './strategies/scores.js';
