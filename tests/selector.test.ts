@@ -191,3 +191,23 @@ describe('external uncertainty (LLM / generation tasks)', () => {
     expect(result.picks.map((p) => p.components.uncertainty!.raw)).toEqual([89, 88, 87, 86, 85]);
   });
 });
+
+describe.skipIf(neo4jSkipped())('the same pool in both stores', () => {
+  it('gives identical picks, scores and explanations', async () => {
+    const memory = await MemoryGraphStore.open();
+    const neo4j = await freshNeo4jStore();
+    try {
+      await seedPool(memory, 12);
+      await seedPool(neo4j, 12);
+      for (const strategy of ['kg-guided', 'coverage', 'bald'] as const) {
+        const a = await queryPool(memory, { batchSize: 10, strategy, record: false });
+        const b = await queryPool(neo4j, { batchSize: 10, strategy, record: false });
+        expect(b.picks, strategy).toEqual(a.picks);
+        expect(b.coverage).toEqual(a.coverage);
+      }
+    } finally {
+      await memory.close();
+      await neo4j.close();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CENTRALITY_MEASURES, type CentralityMeasure } from '../../graph/centrality.js';
-import { refreshEntityAnalytics } from '../analytics/graph-state.js';
+import { loadGraphState, refreshEntityAnalytics } from '../analytics/graph-state.js';
 import { PRESETS, parseWeights, type PresetName } from '../selector/presets.js';
 import { queryPool, type QueryResult } from '../selector/query-pool.js';
 import { createApp } from '../api/app.js';
@@ -279,11 +279,27 @@ export function buildProgram(): Command {
   });
 
   addStoreOptions(
-    program.command('stats').description('counts of the pool and the knowledge graph').option('--json', 'print JSON'),
-  ).action(async (flags: StoreFlags & { json?: boolean }) => {
+    program
+      .command('stats')
+      .description('counts of the pool and the knowledge graph, and how much of the graph the labels cover')
+      .option('--no-coverage', 'skip the coverage figures (they need a pass over the entity graph)')
+      .option('--json', 'print JSON'),
+  ).action(async (flags: StoreFlags & { coverage: boolean; json?: boolean }) => {
     await withStore(flags, true, async (store) => {
       const stats = await store.stats();
-      process.stdout.write(flags.json ? JSON.stringify(stats, null, 2) + '\n' : `${store.description}\n${formatStats(stats)}\n`);
+      const coverage = flags.coverage ? (await loadGraphState(store)).coverage.summary() : undefined;
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(coverage ? { ...stats, coverage } : stats, null, 2) + '\n');
+        return;
+      }
+      const lines = [store.description, formatStats(stats)];
+      if (coverage) {
+        lines.push(
+          `coverage: ${(100 * coverage.massShare).toFixed(1)}% of PageRank mass covered, ` +
+            `${coverage.coveredEntities}/${coverage.entities} entities covered, gap remaining ${(100 * coverage.gapShare).toFixed(1)}%`,
+        );
+      }
+      process.stdout.write(lines.join('\n') + '\n');
     });
   });
 
