@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { refreshEntityAnalytics } from '../src/analytics/graph-state.js';
 import { GazetteerExtractor } from '../src/entities/gazetteer-extractor.js';
 import { ingestPool } from '../src/ingest/ingest-pool.js';
+import { queryPool } from '../src/selector/query-pool.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
-import { fixture } from './support/fixtures.js';
+import { fixture, tempFile } from './support/fixtures.js';
 import { freshNeo4jStore, neo4jSkipped } from './support/neo4j.js';
 
 const options = {
@@ -47,4 +48,34 @@ describe('kgal graph refresh', () => {
       await store.close();
     }
   });
+});
+
+describe('queries reuse a current refresh instead of re-analysing the graph', () => {
+  const backends = [
+    { name: 'MemoryGraphStore', skip: false, open: () => MemoryGraphStore.open() },
+    { name: 'Neo4jGraphStore', skip: neo4jSkipped(), open: () => freshNeo4jStore() },
+  ];
+  for (const backend of backends) {
+    it.skipIf(backend.skip)(`${backend.name}: stored analytics while current, recomputed once the graph changes`, async () => {
+      const store = await backend.open();
+      try {
+        await ingestPool(store, options);
+        const computed = await queryPool(store, { batchSize: 2, strategy: 'coverage', record: false });
+        expect(computed.graphSource).toBe('computed');
+        await refreshEntityAnalytics(store);
+        const stored = await queryPool(store, { batchSize: 2, strategy: 'coverage', record: false });
+        expect(stored.graphSource).toBe('stored');
+        expect(stored.picks).toEqual(computed.picks);
+        expect(stored.coverage).toEqual(computed.coverage);
+        expect((await queryPool(store, { batchSize: 2, strategy: 'coverage', centrality: 'degree', record: false })).graphSource).toBe('computed');
+        await store.setLabels([{ id: 'a2', label: 'Politics' }]); // labels change coverage, not the graph
+        expect((await queryPool(store, { batchSize: 2, strategy: 'coverage', record: false })).graphSource).toBe('stored');
+        const more = await tempFile('more.jsonl', '{"id":"m1","text":"NASA flew Apollo 12 with Alan Bean."}\n');
+        await ingestPool(store, { ...options, files: [more], kgFile: undefined });
+        expect((await queryPool(store, { batchSize: 2, strategy: 'coverage', record: false })).graphSource).toBe('computed');
+      } finally {
+        await store.close();
+      }
+    });
+  }
 });

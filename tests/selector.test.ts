@@ -123,7 +123,7 @@ describe('selector properties', () => {
     const k = 12;
     const state = await loadGraphState(store);
     const unlabeled = state.items.filter((i) => i.label === undefined).map((i) => i.id);
-    const lists = state.analysis.index.packItems(unlabeled.map((id) => state.entitiesByItem.get(id) ?? []));
+    const lists = state.index.packItems(unlabeled.map((id) => state.entitiesByItem.get(id) ?? []));
     const topK = unlabeled
       .map((id, i) => ({ id, gain: state.coverage.gain(lists, i) }))
       .sort((a, b) => b.gain - a.gain || (a.id < b.id ? -1 : 1))
@@ -165,7 +165,7 @@ describe('auto: the EXP4.P bandit over presets', () => {
     expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     expect(first.bandit!.arms.map((a) => a.arm)).not.toContain('auto');
     expect(first.bandit!.reward).toBeUndefined();
-    const state = (await store.getStrategyState('auto')) as { pending: unknown[] };
+    const state = (await store.getState('auto')) as { pending: unknown[] };
     expect(state.pending).toHaveLength(6);
 
     // The oracle labels the batch (topic = item number mod 3), then the next round rewards it.
@@ -173,7 +173,7 @@ describe('auto: the EXP4.P bandit over presets', () => {
     const second = await queryPool(store, { batchSize: 6, strategy: 'auto', budget: 60 });
     expect(second.bandit!.reward).toBeGreaterThan(0);
     expect(second.picks.map((p) => p.id).some((id) => first.picks.some((p) => p.id === id))).toBe(false);
-    const after = (await store.getStrategyState('auto')) as { queried: unknown[]; rounds: number };
+    const after = (await store.getState('auto')) as { queried: unknown[]; rounds: number };
     expect(after.queried).toHaveLength(6);
     expect(after.rounds).toBe(6);
   });

@@ -1,39 +1,88 @@
 import type { CentralityMeasure } from '../../graph/centrality.js';
 import { CoverageTracker, DEFAULT_DECAY, coverageCounts, type CoverageSummary, type DecayFunction } from '../../graph/coverage.js';
-import { analyzeEntityGraph, entityAnalysisRows, type EntityGraphAnalysis, type EntityGraphStats } from '../../graph/refresh.js';
-import type { EntityGraphData, GraphStore, StoredItem } from '../store/graph-store.js';
+import { EntityIndex } from '../../graph/entity-index.js';
+import { analyzeEntityGraph, entityAnalysisRows, type EntityGraphStats } from '../../graph/refresh.js';
+import type { EntityGraphData, GraphStore, StoredEntityAnalytics, StoredItem } from '../store/graph-store.js';
 
 export interface GraphStateOptions {
   centrality?: CentralityMeasure;
   decay?: DecayFunction;
 }
 
-/** The knowledge graph as selection sees it: analytics plus the coverage the labeled items give. */
+/** The knowledge graph as selection sees it: centrality and communities plus the coverage the labels give. */
 export interface GraphState {
   items: StoredItem[];
-  /** Entity keys per item id. */
+  /** Entity keys per item id (sorted). */
   entitiesByItem: Map<string, string[]>;
   entityNames: Map<string, string>;
-  analysis: EntityGraphAnalysis;
+  /** Entity ids: keys in sorted order. */
+  index: EntityIndex;
   /** Coverage state with n(e) = labeled items mentioning e; advance it to simulate picks. */
   coverage: CoverageTracker;
-}
-
-/** Reads items, mentions and the entity graph from the store and analyses them (PageRank, Louvain, coverage). */
-export async function loadGraphState(store: GraphStore, options: GraphStateOptions = {}): Promise<GraphState> {
-  const [items, itemEntities, graph] = await Promise.all([store.listItems(), store.listItemEntities(), store.getEntityGraph()]);
-  const analysis = analyzeEntityGraph(canonicalOrder(graph), { centrality: { measure: options.centrality ?? 'pagerank' } });
-  const entitiesByItem = new Map(itemEntities.map((e) => [e.id, [...e.keys].sort(byString)]));
-  const labeled = items.filter((i) => i.label !== undefined).map((i) => entitiesByItem.get(i.id) ?? []);
-  const coverage = new CoverageTracker(analysis.centrality.values, {
-    decay: options.decay ?? DEFAULT_DECAY,
-    counts: coverageCounts(analysis.index.size, analysis.index.packItems(labeled)),
-    community: analysis.community.community,
-  });
-  return { items, entitiesByItem, entityNames: new Map(graph.entities.map((e) => [e.key, e.name])), analysis, coverage };
+  /** Where centrality and communities came from: this call's analysis, or the store's (fresh) refresh. */
+  source: 'computed' | 'stored';
+  /** Present when computed. */
+  stats?: EntityGraphStats;
 }
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Reads items and mentions and gets centrality and communities: from the store when `kgal graph refresh`
+ * ran on the current graph version with the same measure (the graph is not re-analysed on every query),
+ * else by analysing the entity graph now.
+ */
+export async function loadGraphState(store: GraphStore, options: GraphStateOptions = {}): Promise<GraphState> {
+  const measure = options.centrality ?? 'pagerank';
+  const [items, itemEntities, version, stored] = await Promise.all([
+    store.listItems(),
+    store.listItemEntities(),
+    store.graphVersion(),
+    store.getEntityAnalytics(),
+  ]);
+  const fresh = stored && stored.graphVersion === version && stored.measure === measure ? stored : undefined;
+  const graph = fresh ? fromStored(fresh) : await computeGraph(store, measure);
+  const entitiesByItem = new Map(itemEntities.map((e) => [e.id, [...e.keys].sort(byString)]));
+  const labeled = items.filter((i) => i.label !== undefined).map((i) => entitiesByItem.get(i.id) ?? []);
+  const coverage = new CoverageTracker(graph.centrality, {
+    decay: options.decay ?? DEFAULT_DECAY,
+    counts: coverageCounts(graph.index.size, graph.index.packItems(labeled)),
+    community: graph.community,
+  });
+  const state: GraphState = { items, entitiesByItem, entityNames: graph.names, index: graph.index, coverage, source: fresh ? 'stored' : 'computed' };
+  if (graph.stats) state.stats = graph.stats;
+  return state;
+}
+
+interface AnalysedGraph {
+  index: EntityIndex;
+  names: Map<string, string>;
+  centrality: Float64Array;
+  community: Int32Array;
+  stats?: EntityGraphStats;
+}
+
+function fromStored(stored: StoredEntityAnalytics): AnalysedGraph {
+  const rows = [...stored.rows].sort((a, b) => byString(a.key, b.key));
+  return {
+    index: EntityIndex.fromKeys(rows.map((r) => r.key)),
+    names: new Map(rows.map((r) => [r.key, r.name])),
+    centrality: Float64Array.from(rows, (r) => r.centrality),
+    community: Int32Array.from(rows, (r) => r.community),
+  };
+}
+
+async function computeGraph(store: GraphStore, measure: CentralityMeasure): Promise<AnalysedGraph> {
+  const graph = canonicalOrder(await store.getEntityGraph());
+  const analysis = analyzeEntityGraph(graph, { centrality: { measure } });
+  return {
+    index: analysis.index,
+    names: new Map(graph.entities.map((e) => [e.key, e.name])),
+    centrality: analysis.centrality.values,
+    community: analysis.community.community,
+    stats: analysis.stats,
+  };
+}
 
 /**
  * Stores list entities and edges in their own order; sorting them first makes the analysis (and so every
@@ -53,20 +102,28 @@ export interface RefreshReport {
   graph: EntityGraphStats;
   coverage: CoverageSummary;
   measure: CentralityMeasure;
+  graphVersion: number;
 }
 
 /**
  * `kgal graph refresh`: recomputes centrality, communities and coverage gaps and writes them to the
- * entities (Entity.centrality/.pagerank/.community/.coverage/.gap), so Cypher can explore them.
+ * entities (Entity.centrality/.pagerank/.community/.coverage/.gap), so Cypher can explore them and queries
+ * reuse them until the graph changes.
  */
 export async function refreshEntityAnalytics(store: GraphStore, options: GraphStateOptions = {}): Promise<RefreshReport> {
-  const state = await loadGraphState(store, options);
   const measure = options.centrality ?? 'pagerank';
-  const rows = entityAnalysisRows(state.analysis).map((row, e) => ({
-    ...row,
-    coverage: state.coverage.counts[e]!,
-    gap: state.coverage.gaps[e]!,
-  }));
-  await store.setEntityAnalytics(rows, measure);
-  return { graph: state.analysis.stats, coverage: state.coverage.summary(), measure };
+  const graphVersion = await store.graphVersion();
+  const graph = canonicalOrder(await store.getEntityGraph());
+  const analysis = analyzeEntityGraph(graph, { centrality: { measure } });
+  const [items, itemEntities] = await Promise.all([store.listItems(), store.listItemEntities()]);
+  const entitiesByItem = new Map(itemEntities.map((e) => [e.id, e.keys]));
+  const labeled = items.filter((i) => i.label !== undefined).map((i) => entitiesByItem.get(i.id) ?? []);
+  const coverage = new CoverageTracker(analysis.centrality.values, {
+    decay: options.decay ?? DEFAULT_DECAY,
+    counts: coverageCounts(analysis.index.size, analysis.index.packItems(labeled)),
+    community: analysis.community.community,
+  });
+  const rows = entityAnalysisRows(analysis).map((row, e) => ({ ...row, coverage: coverage.counts[e]!, gap: coverage.gaps[e]! }));
+  await store.setEntityAnalytics(rows, measure, graphVersion);
+  return { graph: analysis.stats, coverage: coverage.summary(), measure, graphVersion };
 }

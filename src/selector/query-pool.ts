@@ -1,7 +1,6 @@
 import type { CentralityMeasure } from '../../graph/centrality.js';
 import { CoverageTracker, type CoverageSummary, type DecayFunction } from '../../graph/coverage.js';
-import type { ItemEntityLists } from '../../graph/entity-index.js';
-import type { EntityGraphAnalysis } from '../../graph/refresh.js';
+import type { EntityIndex, ItemEntityLists } from '../../graph/entity-index.js';
 import { loadGraphState } from '../analytics/graph-state.js';
 import { predict } from '../model/logistic-regression.js';
 import { rowOf, stackRows, type Matrix } from '../model/matrix.js';
@@ -75,6 +74,8 @@ export interface QueryResult {
   /** `auto`: the bandit's arm probabilities after this round's update, and the reward it applied. */
   bandit?: { arms: Array<{ arm: string; probability: number; weight: number }>; reward?: number };
   coverage: CoverageSummary;
+  /** Centrality and communities: reused from the last `graph refresh` (still current), or computed for this query. */
+  graphSource: 'stored' | 'computed';
   evaluations: number;
   /** load: store reads; graph: analytics + coverage; train: classifier + committee; score: components; select: greedy. */
   millis: { load: number; graph: number; train: number; score: number; select: number };
@@ -119,7 +120,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   const pool = await loadEmbeddedPool(store);
   const t1 = performance.now();
   const stateOptions = { ...(options.centrality ? { centrality: options.centrality } : {}), ...(options.decay ? { decay: options.decay } : {}) };
-  const { items, entitiesByItem, entityNames, analysis, coverage } = await loadGraphState(store, stateOptions);
+  const { items, entitiesByItem, entityNames, index, coverage, source: graphSource } = await loadGraphState(store, stateOptions);
   const coverageBefore = coverage.summary();
   const t2 = performance.now();
 
@@ -141,7 +142,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   let density: ComponentValues | undefined | null = null;
   const context: RoundContext = {
     candidateIds,
-    entities: analysis.index.packItems(candidateIds.map((id) => entitiesByItem.get(id) ?? [])),
+    entities: index.packItems(candidateIds.map((id) => entitiesByItem.get(id) ?? [])),
     model,
     newCoverage: () => new CoverageTracker(coverage.centrality, { decay: coverage.decay, counts: coverage.counts, ...(coverage.community ? { community: coverage.community } : {}) }),
     component: (measure) => {
@@ -176,7 +177,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   const t4 = performance.now();
 
   const textById = new Map(items.map((i) => [i.id, i.text]));
-  const explained = run.picks.map((pick, k) => explain(pick, pickStrategies[k]!, textById, analysis, entityNames));
+  const explained = run.picks.map((pick, k) => explain(pick, pickStrategies[k]!, textById, index, entityNames));
   const result: QueryResult = {
     strategy,
     coldStart: run.coldStart,
@@ -186,6 +187,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
     candidates: candidateIds.length,
     model: model.status === 'trained' ? { status: model.status, classes: model.classNames, trainedOn: model.trainedOn } : { status: model.status },
     coverage: coverageBefore,
+    graphSource,
     evaluations: run.evaluations,
     millis: { load: t1 - t0, graph: t2 - t1, train: trained - t2, score: t3 - trained, select: t4 - t3 },
   };
@@ -247,7 +249,7 @@ async function runAuto(
   budget: number,
 ): Promise<{ run: PresetRun; bandit: NonNullable<QueryResult['bandit']>; arms: string[] }> {
   const arms = PRESETS.filter((p): p is ConcretePreset => p !== 'auto');
-  let state = ((await store.getStrategyState('auto')) as Exp4pState | undefined) ?? createExp4pState({ arms, budget });
+  let state = ((await store.getState('auto')) as Exp4pState | undefined) ?? createExp4pState({ arms, budget });
   let reward: number | undefined;
   if (state.pending.length > 0) {
     const labelById = new Map(pool.ids.map((id, row) => [id, pool.labels[row]]));
@@ -274,7 +276,7 @@ async function runAuto(
   });
   const drawn = drawBatch(state, { candidateIds: context.candidateIds, advice, batchSize: context.batchSize }, createRandom(`${context.seed}:${state.rounds}`));
   state = drawn.state;
-  await store.setStrategyState('auto', state);
+  await store.setState('auto', state);
 
   const coverage = context.newCoverage();
   const picks: BatchPick[] = drawn.draws.map((draw, k) => {
@@ -333,7 +335,7 @@ function explain(
   pick: BatchPick,
   strategy: string,
   textById: Map<string, string>,
-  analysis: EntityGraphAnalysis,
+  index: EntityIndex,
   names: Map<string, string>,
 ): ExplainedPick {
   const components: Record<string, ComponentReport> = {};
@@ -346,7 +348,7 @@ function explain(
     strategy,
     components,
     entities: pick.entities.map((e) => {
-      const key = analysis.index.key(e.entity);
+      const key = index.key(e.entity);
       const entry: ExplainedEntity = { key, name: names.get(key) ?? key, centrality: e.centrality, coverageBefore: e.coverageBefore, gapBefore: e.gapBefore };
       if (e.community !== undefined) entry.community = e.community;
       return entry;

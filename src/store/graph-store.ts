@@ -65,6 +65,12 @@ export interface EntityAnalytics {
   gap: number;
 }
 
+export interface StoredEntityAnalytics {
+  measure: string;
+  graphVersion: number;
+  rows: Array<{ key: string; name: string; centrality: number; community: number }>;
+}
+
 export interface LabelEvent {
   label: string;
   annotator?: string;
@@ -138,11 +144,18 @@ export interface GraphStore {
   setLabels(labels: readonly LabelAssignment[]): Promise<void>;
   /** Stores item embeddings (Neo4j: the `Item.embedding` vector property behind the vector index). */
   setEmbeddings(updates: readonly EmbeddingUpdate[]): Promise<void>;
-  /** Writes entity analytics (Neo4j: Entity.centrality, .pagerank when measure is PageRank, .community, .coverage, .gap). */
-  setEntityAnalytics(rows: readonly EntityAnalytics[], measure: string): Promise<void>;
-  /** Persisted state of a stateful strategy (the `auto` bandit), as plain JSON; undefined when none yet. */
-  getStrategyState(name: string): Promise<unknown>;
-  setStrategyState(name: string, state: unknown): Promise<void>;
+  /**
+   * Writes entity analytics computed on graph version `graphVersion` (Neo4j: Entity.centrality, .pagerank
+   * when measure is PageRank, .community, .coverage, .gap).
+   */
+  setEntityAnalytics(rows: readonly EntityAnalytics[], measure: string, graphVersion: number): Promise<void>;
+  /** The analytics last written, with the graph version they were computed on; undefined when none. */
+  getEntityAnalytics(): Promise<StoredEntityAnalytics | undefined>;
+  /** Changes whenever the entity graph does (mentions re-extracted, KG facts added), so analytics know they are stale. */
+  graphVersion(): Promise<number>;
+  /** Small JSON documents by name (the `auto` bandit's state, which graph version the analytics are for); undefined when none. */
+  getState(name: string): Promise<unknown>;
+  setState(name: string, state: unknown): Promise<void>;
   /** Records a selection round and returns its number (1, 2, ...). */
   recordRound(round: RoundRecord): Promise<number>;
 

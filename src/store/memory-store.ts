@@ -7,6 +7,7 @@ import {
   type EmbeddingState,
   type EmbeddingUpdate,
   type EntityAnalytics,
+  type StoredEntityAnalytics,
   type EntityGraphData,
   type EntityRecord,
   type GraphStore,
@@ -59,10 +60,12 @@ export class MemoryGraphStore implements GraphStore {
   private readonly cooccurrence = new Map<string, number>();
   private readonly relations = new Map<string, MemoryRelation>();
   private readonly rounds: MemoryRound[] = [];
-  private readonly strategyStates = new Map<string, unknown>();
+  private readonly namedStates = new Map<string, unknown>();
   private readonly labelHistory = new Map<string, LabelEvent[]>();
   private readonly embeddings = new Map<string, { key: string; vector: Float32Array }>();
   private dirty = false;
+  private currentGraphVersion = 0;
+  private analyticsInfo: { measure: string; graphVersion: number } | undefined;
 
   private constructor(
     private readonly options: MemoryStoreOptions,
@@ -122,6 +125,7 @@ export class MemoryGraphStore implements GraphStore {
       }
       this.items.set(item.id, item);
     }
+    if (changes.length > 0) this.currentGraphVersion += 1;
     for (const { a, b, delta } of cooccurrenceDelta(changes)) {
       const key = pairKey(a, b);
       const weight = (this.cooccurrence.get(key) ?? 0) + delta;
@@ -136,6 +140,7 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async upsertRelations(relations: readonly RelationUpsert[]): Promise<void> {
+    if (relations.length > 0) this.currentGraphVersion += 1;
     for (const relation of relations) {
       for (const term of [relation.subject, relation.object]) {
         const entity = this.entities.get(term.key);
@@ -193,21 +198,35 @@ export class MemoryGraphStore implements GraphStore {
     return { ids: found, matrix: stackRows(vectors, vectors[0]?.length ?? 0) };
   }
 
-  async setEntityAnalytics(rows: readonly EntityAnalytics[], measure: string): Promise<void> {
+  async setEntityAnalytics(rows: readonly EntityAnalytics[], measure: string, graphVersion: number): Promise<void> {
     for (const { key, ...analytics } of rows) {
       const entity = this.entities.get(key);
       if (entity) entity.analytics = { ...analytics, measure };
     }
+    this.analyticsInfo = { measure, graphVersion };
     this.dirty = true;
   }
 
-  async getStrategyState(name: string): Promise<unknown> {
-    const state = this.strategyStates.get(name);
+  async getEntityAnalytics(): Promise<StoredEntityAnalytics | undefined> {
+    if (!this.analyticsInfo) return undefined;
+    const rows: StoredEntityAnalytics['rows'] = [];
+    for (const entity of this.entities.values()) {
+      if (entity.analytics) rows.push({ key: entity.key, name: entity.name, centrality: entity.analytics.centrality, community: entity.analytics.community });
+    }
+    return { ...this.analyticsInfo, rows };
+  }
+
+  async graphVersion(): Promise<number> {
+    return this.currentGraphVersion;
+  }
+
+  async getState(name: string): Promise<unknown> {
+    const state = this.namedStates.get(name);
     return state === undefined ? undefined : structuredClone(state);
   }
 
-  async setStrategyState(name: string, state: unknown): Promise<void> {
-    this.strategyStates.set(name, structuredClone(state));
+  async setState(name: string, state: unknown): Promise<void> {
+    this.namedStates.set(name, structuredClone(state));
     this.dirty = true;
   }
 
@@ -300,7 +319,8 @@ export class MemoryGraphStore implements GraphStore {
       relations: this.relations.values(),
       rounds: this.rounds,
       labelHistory: [...this.labelHistory].map(([id, events]) => ({ id, events })),
-      strategyStates: [...this.strategyStates].map(([name, state]) => ({ name, state })),
+      namedStates: [...this.namedStates].map(([name, state]) => ({ name, state })),
+      meta: [{ graphVersion: this.currentGraphVersion, analytics: this.analyticsInfo ?? null }],
       embeddings: [...this.embeddings].map(([id, { key, vector }]) => ({ id, key, dimension: vector.length })),
     }, { embeddings: [...this.embeddings.values()].map((e) => e.vector) });
     this.dirty = false;
@@ -338,8 +358,12 @@ export class MemoryGraphStore implements GraphStore {
     for await (const { id, events } of readTable<{ id: string; events: LabelEvent[] }>(snapshot, 'labelHistory')) {
       this.labelHistory.set(id, events);
     }
-    for await (const { name, state } of readTable<{ name: string; state: unknown }>(snapshot, 'strategyStates')) {
-      this.strategyStates.set(name, state);
+    for await (const meta of readTable<{ graphVersion: number; analytics: { measure: string; graphVersion: number } | null }>(snapshot, 'meta')) {
+      this.currentGraphVersion = meta.graphVersion;
+      this.analyticsInfo = meta.analytics ?? undefined;
+    }
+    for await (const { name, state } of readTable<{ name: string; state: unknown }>(snapshot, 'namedStates')) {
+      this.namedStates.set(name, state);
     }
     const index: Array<{ id: string; key: string; dimension: number }> = [];
     for await (const entry of readTable<{ id: string; key: string; dimension: number }>(snapshot, 'embeddings')) index.push(entry);

@@ -10,6 +10,7 @@ import {
   type EmbeddingState,
   type EmbeddingUpdate,
   type EntityAnalytics,
+  type StoredEntityAnalytics,
   type EntityGraphData,
   type GraphStore,
   type ItemUpsert,
@@ -175,6 +176,7 @@ export class Neo4jGraphStore implements GraphStore {
          DELETE c`,
         { deltas },
       );
+      if (reextracted.length > 0) await bumpGraphVersion(tx);
       const released = [...new Set([...before.values()].flat())];
       await tx.run(
         `UNWIND $keys AS key
@@ -200,6 +202,7 @@ export class Neo4jGraphStore implements GraphStore {
          MERGE (s)-[:RELATED {predicate: r.predicate}]->(o)`,
         { relations },
       );
+      await bumpGraphVersion(tx);
     });
   }
 
@@ -243,7 +246,7 @@ export class Neo4jGraphStore implements GraphStore {
     });
   }
 
-  async setEntityAnalytics(rows: readonly EntityAnalytics[], measure: string): Promise<void> {
+  async setEntityAnalytics(rows: readonly EntityAnalytics[], measure: string, graphVersion: number): Promise<void> {
     const BATCH = 10_000;
     for (let start = 0; start < rows.length; start += BATCH) {
       await this.write((tx) =>
@@ -257,9 +260,36 @@ export class Neo4jGraphStore implements GraphStore {
         ),
       );
     }
+    await this.setState('entityAnalytics', { measure, graphVersion });
   }
 
-  async getStrategyState(name: string): Promise<unknown> {
+  async getEntityAnalytics(): Promise<StoredEntityAnalytics | undefined> {
+    const info = (await this.getState('entityAnalytics')) as { measure: string; graphVersion: number } | undefined;
+    if (!info) return undefined;
+    return this.read(async (tx) => {
+      const result = await tx.run(
+        'MATCH (e:Entity) WHERE e.centrality IS NOT NULL RETURN e.key AS key, e.name AS name, e.centrality AS centrality, e.community AS community',
+      );
+      return {
+        ...info,
+        rows: result.records.map((r) => ({
+          key: r.get('key') as string,
+          name: r.get('name') as string,
+          centrality: r.get('centrality') as number,
+          community: r.get('community') as number,
+        })),
+      };
+    });
+  }
+
+  async graphVersion(): Promise<number> {
+    return this.read(async (tx) => {
+      const result = await tx.run(`MATCH (c:KgalCounter {name: 'graph'}) RETURN c.value AS value`);
+      return (result.records[0]?.get('value') as number | undefined) ?? 0;
+    });
+  }
+
+  async getState(name: string): Promise<unknown> {
     return this.read(async (tx) => {
       const result = await tx.run('MATCH (s:KgalState {name: $name}) RETURN s.json AS json', { name });
       const json = result.records[0]?.get('json') as string | undefined;
@@ -267,7 +297,7 @@ export class Neo4jGraphStore implements GraphStore {
     });
   }
 
-  async setStrategyState(name: string, state: unknown): Promise<void> {
+  async setState(name: string, state: unknown): Promise<void> {
     await this.write((tx) => tx.run('MERGE (s:KgalState {name: $name}) SET s.json = $json', { name, json: JSON.stringify(state) }));
   }
 
@@ -470,6 +500,11 @@ export class Neo4jGraphStore implements GraphStore {
   async close(): Promise<void> {
     await this.driver.close();
   }
+}
+
+/** The entity graph changed: analytics computed before this are stale. */
+async function bumpGraphVersion(tx: ManagedTransaction): Promise<void> {
+  await tx.run(`MERGE (c:KgalCounter {name: 'graph'}) SET c.value = coalesce(c.value, 0) + 1`);
 }
 
 function itemFromProperties(properties: Record<string, unknown>): StoredItem {
