@@ -16,7 +16,7 @@ const TOPICS = ['sports', 'business', 'science'] as const;
  * A synthetic pool: 90 items in 3 topics, each mentioning 1-4 of 40 entities (entity e belongs to topic
  * e % 3, a few hub entities appear everywhere), with unit embeddings clustered by topic.
  */
-async function seedPool(store: GraphStore, labeledCount: number): Promise<void> {
+async function seedPool(store: GraphStore, labeledCount: number, insertReversed = false): Promise<void> {
   const rng = createRandom(5);
   const items = Array.from({ length: 90 }, (_, i) => {
     const topic = i % 3;
@@ -27,8 +27,13 @@ async function seedPool(store: GraphStore, labeledCount: number): Promise<void> 
       const e = hub ? Math.floor(rng.next() * 3) : 3 + 3 * Math.floor(rng.next() * 12) + topic;
       keys.add(`entity ${e}`);
     }
-    return { i, topic, keys: [...keys] };
+    const v = new Float32Array(6);
+    v[topic] = 1.5;
+    for (let d = 0; d < 6; d += 1) v[d] = v[d]! + rng.next() - 0.5;
+    const norm = Math.hypot(...v);
+    return { i, topic, keys: [...keys], vector: v.map((x) => x / norm) };
   });
+  if (insertReversed) items.reverse();
   await store.upsertItems(
     items.map(({ i, topic, keys }) => ({
       id: `item-${String(i).padStart(3, '0')}`,
@@ -38,15 +43,7 @@ async function seedPool(store: GraphStore, labeledCount: number): Promise<void> 
       extraction: { fingerprint: `f${i}`, mentions: keys.map((key) => ({ key, name: key.toUpperCase(), type: 'topic' as const, count: 1 })) },
     })),
   );
-  await store.setEmbeddings(
-    items.map(({ i, topic }) => {
-      const v = new Float32Array(6);
-      v[topic] = 1.5;
-      for (let d = 0; d < 6; d += 1) v[d] = v[d]! + rng.next() - 0.5;
-      const norm = Math.hypot(...v);
-      return { id: `item-${String(i).padStart(3, '0')}`, key: 'k', vector: v.map((x) => x / norm) };
-    }),
-  );
+  await store.setEmbeddings(items.map(({ i, vector }) => ({ id: `item-${String(i).padStart(3, '0')}`, key: 'k', vector })));
 }
 
 const backends: Array<{ name: string; skip: boolean; open: () => Promise<GraphStore> }> = [
@@ -197,9 +194,9 @@ describe.skipIf(neo4jSkipped())('the same pool in both stores', () => {
     const memory = await MemoryGraphStore.open();
     const neo4j = await freshNeo4jStore();
     try {
-      await seedPool(memory, 12);
+      await seedPool(memory, 12, true); // another insertion order must not matter
       await seedPool(neo4j, 12);
-      for (const strategy of ['kg-guided', 'coverage', 'bald'] as const) {
+      for (const strategy of ['kg-guided', 'coverage', 'bald', 'margin', 'density'] as const) {
         const a = await queryPool(memory, { batchSize: 10, strategy, record: false });
         const b = await queryPool(neo4j, { batchSize: 10, strategy, record: false });
         expect(b.picks, strategy).toEqual(a.picks);

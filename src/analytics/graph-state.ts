@@ -34,12 +34,13 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  */
 export async function loadGraphState(store: GraphStore, options: GraphStateOptions = {}): Promise<GraphState> {
   const measure = options.centrality ?? 'pagerank';
-  const [items, itemEntities, version, stored] = await Promise.all([
+  const [unordered, itemEntities, version, stored] = await Promise.all([
     store.listItems(),
     store.listItemEntities(),
     store.graphVersion(),
     store.getEntityAnalytics(),
   ]);
+  const items = [...unordered].sort((a, b) => byString(a.id, b.id)); // same candidate order on every store
   const fresh = stored && stored.graphVersion === version && stored.measure === measure ? stored : undefined;
   const graph = fresh ? fromStored(fresh) : await computeGraph(store, measure);
   const entitiesByItem = new Map(itemEntities.map((e) => [e.id, [...e.keys].sort(byString)]));

@@ -50,10 +50,12 @@ export interface EmbeddedPool {
 export async function loadEmbeddedPool(store: GraphStore): Promise<EmbeddedPool> {
   const [items, embedded] = await Promise.all([store.listItems(), store.getEmbeddings()]);
   const labelById = new Map(items.map((item) => [item.id, item.label]));
+  // Id order, whatever order the store lists in: training and scoring are then identical on every store.
+  const order = embedded.ids.map((id, row) => ({ id, row })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return {
-    ids: embedded.ids,
-    embeddings: embedded.matrix,
-    labels: embedded.ids.map((id) => labelById.get(id)),
+    ids: order.map((o) => o.id),
+    embeddings: stackRows(order.map((o) => rowOf(embedded.matrix, o.row)), embedded.matrix.cols),
+    labels: order.map((o) => labelById.get(o.id)),
     notEmbedded: items.length - embedded.ids.length,
   };
 }
