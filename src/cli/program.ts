@@ -12,6 +12,8 @@ import { TransformersEmbedder } from '../embeddings/transformers-embedder.js';
 import { CompromiseExtractor } from '../entities/compromise-extractor.js';
 import { readExtractorConfig } from '../entities/extractor-config.js';
 import { loadEmbeddedPool, trainPoolModel } from '../model/pool-model.js';
+import { listExplorationQueries, parseParameterAssignments, readExplorationQuery } from '../explore/exploration-query.js';
+import { Neo4jGraphStore } from '../store/neo4j-store.js';
 import { applyLabelFile } from '../ingest/apply-labels.js';
 import { ingestPool, DEFAULT_INGEST_BATCH } from '../ingest/ingest-pool.js';
 import { InputValidationError } from '../pool/input-error.js';
@@ -50,6 +52,16 @@ async function embedStore(store: GraphStore): Promise<Awaited<ReturnType<typeof 
   } finally {
     await embedder.dispose();
   }
+}
+
+function formatTable(columns: string[], rows: Array<Record<string, unknown>>): string {
+  const cell = (value: unknown): string =>
+    value === null || value === undefined ? '' : typeof value === 'number' && !Number.isInteger(value) ? value.toPrecision(4) : typeof value === 'string' ? value : JSON.stringify(value);
+  const table = [columns, ...rows.map((row) => columns.map((c) => cell(row[c])))];
+  const widths = columns.map((_, i) => Math.min(60, Math.max(...table.map((r) => r[i]!.length))));
+  const lines = table.map((r) => r.map((v, i) => (v.length > widths[i]! ? v.slice(0, widths[i]! - 1) + '…' : v.padEnd(widths[i]!))).join('  ').trimEnd());
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  return `${lines.join('\n')}\n(${rows.length} rows)\n`;
 }
 
 function positiveInteger(value: string): number {
@@ -277,6 +289,34 @@ export function buildProgram(): Command {
       );
     });
   });
+
+  program
+    .command('cypher')
+    .description('run an exploration query from cypher/explore (or a .cypher file) against Neo4j and print a table')
+    .argument('[query]', 'name (e.g. top-gaps) or path; omit to list the available queries')
+    .option('--neo4j <uri>', 'Neo4j Bolt URI (default: $NEO4J_URI)')
+    .option('--param <name=value>', 'query parameter, repeatable (JSON values: 20, "text", true)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--json', 'print JSON rows')
+    .action(async (name: string | undefined, flags: { neo4j?: string; param?: string[]; json?: boolean }) => {
+      if (!name) {
+        for (const query of await listExplorationQueries()) {
+          const { description, defaults } = await readExplorationQuery(query);
+          process.stdout.write(`${query.padEnd(30)} ${description}  params ${JSON.stringify(defaults)}\n`);
+        }
+        return;
+      }
+      const query = await readExplorationQuery(name);
+      const config = storeConfigFromEnv(process.env, flags.neo4j ? { neo4jUri: flags.neo4j } : {});
+      if (!config.neo4j) throw new StoreUnavailableError('kgal cypher needs Neo4j: pass --neo4j <uri> or set NEO4J_URI');
+      const store = await Neo4jGraphStore.connect(config.neo4j);
+      try {
+        const rows = await store.query(query.statement, { ...query.defaults, ...parseParameterAssignments(flags.param ?? []) });
+        const columns = query.columns.length > 0 ? query.columns : Object.keys(rows[0] ?? {});
+        process.stdout.write(flags.json ? JSON.stringify(rows, null, 2) + '\n' : formatTable(columns, rows));
+      } finally {
+        await store.close();
+      }
+    });
 
   addStoreOptions(
     program

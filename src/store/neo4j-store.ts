@@ -478,8 +478,12 @@ export class Neo4jGraphStore implements GraphStore {
    * back as plain JS values (integers as numbers).
    */
   async query(cypher: string, parameters: Record<string, unknown> = {}): Promise<Array<Record<string, unknown>>> {
+    // JS numbers travel as floats; LIMIT, SKIP and index lookups want integers, so whole numbers become integers.
+    const typed = Object.fromEntries(
+      Object.entries(parameters).map(([name, value]) => [name, typeof value === 'number' && Number.isInteger(value) ? neo4j.int(value) : value]),
+    );
     return this.read(async (tx) => {
-      const result = await tx.run(cypher, parameters);
+      const result = await tx.run(cypher, typed);
       return result.records.map((r) => r.toObject() as Record<string, unknown>);
     });
   }
