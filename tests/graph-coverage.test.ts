@@ -137,15 +137,15 @@ describe('CoverageTracker', () => {
     }
   });
 
-  it('is fast enough for 100k items x 5 entities', () => {
+  it('scores 100k items x 5 entities (speed: scripts/bench-graph.ts, not a test)', () => {
     const random = seededRandom(9);
     const n = 100_000;
     const c = new Float64Array(n).fill(1 / n);
-    const items = packItemIds(Array.from({ length: 100_000 }, () => Array.from({ length: 5 }, () => Math.floor(random() * n))));
+    const lists = Array.from({ length: 100_000 }, () => Array.from({ length: 5 }, () => Math.floor(random() * n)));
+    const items = packItemIds(lists);
     const gaps = entityGaps(c, new Int32Array(n));
-    const start = performance.now();
     const gains = itemGains(items, gaps);
-    expect(performance.now() - start).toBeLessThan(200);
-    expect(gains[0]).toBeGreaterThan(0);
+    // With every entity uncovered, G(x) = (distinct entities of x) / n.
+    for (const i of [0, 1, 99_999]) expect(gains[i]).toBeCloseTo(new Set(lists[i]).size / n, 15);
   });
 });

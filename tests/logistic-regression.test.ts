@@ -328,7 +328,7 @@ describe('trainLogisticRegression', () => {
     expect(maxAbsDiff(weighted.weights, duplicated.weights)).toBeLessThan(1e-6);
   });
 
-  it('trains 6,000 × 384 × 4 quickly', () => {
+  it('converges on 6,000 × 384 × 4 embedding-like data (speed is in docs/model-classifier.md, not a test)', () => {
     // Embedding-like: unit-norm rows, overlapping classes (~98% training accuracy).
     const { X, y } = blobs(7, 6000, 384, 4, 6);
     for (let i = 0; i < X.rows; i++) {
@@ -337,12 +337,11 @@ describe('trainLogisticRegression', () => {
       for (let d = 0; d < 384; d++) row[d] = row[d]! / norm;
     }
     const f32: Matrix<Float32Array> = { rows: X.rows, cols: X.cols, data: Float32Array.from(X.data) };
-    const t0 = performance.now();
     const model = trainLogisticRegression(f32, y, { classes: 4 });
-    const ms = performance.now() - t0;
     expect(model.converged).toBe(true);
-    // Typically well under a second here (docs/model-classifier.md); generous bound for slow CI machines.
-    expect(ms).toBeLessThan(15_000);
+    const predicted = predict(model, f32);
+    const accuracy = predicted.filter((p, i) => p === y[i]).length / y.length;
+    expect(accuracy).toBeGreaterThan(0.9);
   });
 });
 

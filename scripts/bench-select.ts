@@ -1,0 +1,589 @@
+/**
+ * Selection latency at pool scale: kgal's `queryPool` (kg-guided and entropy presets) against modAL +
+ * scikit-learn (ranked batch `uncertainty_batch_sampling` and `entropy_sampling`) on the SAME vectors and
+ * the SAME labeled set, in one run. Prints a markdown table (docs/benchmarks.md).
+ *
+ *   KGAL_DATA_DIR=<dir> node dist/src/cli/main.js ingest ../shared/data/ag_news/ag_news_test.jsonl --embed   # once
+ *   npx tsc -p . && node dist/scripts/bench-select.js --store <dir> [--sizes 10000,100000] [--labeled 200]
+ *       [--batch 50] [--members 5] [--noise 0.01] [--seed 1] [--repeats 3] [--modal-timeout 900]
+ *       [--out DIR] [--skip-modal] [--profile]
+ *
+ * The pool: AG News test items (--file, default ../shared/data/ag_news/ag_news_test.jsonl) with the
+ * embeddings (all-MiniLM-L6-v2) and entity mentions that `kgal ingest --embed` stored in --store (opened
+ * read-only). Pool row j is original item j mod n0; copy k = floor(j / n0) > 0 gets the id suffix `~k`,
+ * the same mentions (so the entity graph keeps its entities, with k+1 times the co-occurrence weights) and
+ * the original embedding plus seeded gaussian noise (σ = --noise per dimension), renormalised to unit
+ * length. The labeled set is --labeled originals, stratified over the classes, seeded; everything else is
+ * unlabeled. The largest pool is written to --out as pool.f32 (rows × dims float32) + pool.meta.json
+ * (labeled rows and labels) for the Python side and pool.items.json for the kgal children; a size-N pool is
+ * the first N rows.
+ *
+ * Every measurement runs in its own process, one after another, so each peak RSS (the kernel's high-water
+ * mark: process.resourceUsage().maxRSS, Python's ru_maxrss) is its own:
+ *   kgal:  this script with --child SIZE:STRATEGY builds an in-memory MemoryGraphStore of SIZE items, then
+ *          runs queryPool({batchSize, strategy, members, seed, record: false}) once to warm up and
+ *          --repeats times timed (medians reported; millis.load/graph/train/score/select as queryPool
+ *          reports them). Its peak RSS includes building the store; rssBeforeMB is the RSS just before.
+ *   modAL: scripts/reference/modal-select-bench.sh (pinned venv, OPENBLAS_CORETYPE/L2_SIZE unset for that
+ *          process) per (size, method) with a --modal-timeout wall-clock limit: a run past it is reported
+ *          as not finished, a run killed otherwise (SIGKILL: the OOM killer) as such.
+ * The machine is shared: for each child the parent reports how many cores OTHER processes kept busy
+ * meanwhile (/proc/stat busy time less the child's own CPU time, over its wall time), so noisy rows show.
+ * Each kgal child also times the library calls behind queryPool's phases one by one (second of two passes,
+ * so JIT warm-up is not counted): the phases table shows the classifier and committee fits from it, and
+ * --profile prints all of it.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CoverageTracker, DEFAULT_DECAY, coverageCounts } from '../graph/coverage.js';
+import { analyzeEntityGraph } from '../graph/refresh.js';
+import { loadGraphState } from '../src/analytics/graph-state.js';
+import { packageRoot } from '../src/config/package-paths.js';
+import type { EntityType } from '../src/entities/entity-extractor.js';
+import { trainCommittee } from '../src/model/committee.js';
+import { predictProba, trainLogisticRegression } from '../src/model/logistic-regression.js';
+import { rowOf, stackRows } from '../src/model/matrix.js';
+import { loadEmbeddedPool } from '../src/model/pool-model.js';
+import { createRandom, shuffled } from '../src/model/seeded-random.js';
+import { PRESET_DEFINITIONS } from '../src/selector/presets.js';
+import { queryPool } from '../src/selector/query-pool.js';
+import { selectBatch } from '../src/selector/select-batch.js';
+import { uncertaintyComponent } from '../src/selector/uncertainty-component.js';
+import type { ItemUpsert } from '../src/store/graph-store.js';
+import { MemoryGraphStore } from '../src/store/memory-store.js';
+import { meanCosineSimilarity } from '../src/strategies/density.js';
+import { entropy } from '../src/strategies/uncertainty.js';
+
+const { values } = parseArgs({
+  options: {
+    store: { type: 'string' },
+    file: { type: 'string', default: join(packageRoot(), '..', 'shared', 'data', 'ag_news', 'ag_news_test.jsonl') },
+    sizes: { type: 'string', default: '10000,100000' },
+    labeled: { type: 'string', default: '200' },
+    batch: { type: 'string', default: '50' },
+    members: { type: 'string', default: '5' },
+    noise: { type: 'string', default: '0.01' },
+    seed: { type: 'string', default: '1' },
+    repeats: { type: 'string', default: '3' },
+    'modal-timeout': { type: 'string', default: '900' },
+    out: { type: 'string' },
+    'skip-modal': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false }, // print the per-call breakdown of every kgal child
+    child: { type: 'string' },
+  },
+});
+
+const batchSize = Number(values.batch);
+const members = Number(values.members);
+const seed = Number(values.seed);
+const repeats = Number(values.repeats);
+
+interface Mention {
+  key: string;
+  name: string;
+  type: EntityType;
+  count: number;
+}
+interface OriginalItem {
+  id: string;
+  text: string;
+  label: string;
+  fingerprint: string;
+  mentions: Mention[];
+}
+interface PoolItems {
+  originals: OriginalItem[];
+  dims: number;
+  rows: number;
+  labeledRows: number[];
+}
+
+type Phases = { load: number; graph: number; train: number; score: number; select: number };
+interface KgalResult {
+  engine: 'kgal';
+  size: number;
+  strategy: string;
+  candidates: number;
+  trainedOn: number;
+  picks: string[];
+  buildSeconds: number;
+  runs: Array<Phases & { total: number }>;
+  median: Phases & { total: number; scoreSelect: number; modelFree: number };
+  rssBeforeMB: number;
+  peakRssMB: number;
+  profile: Record<string, number>;
+  /** This process's CPU seconds (user + system), whole process. */
+  cpuSeconds: number;
+  /** Set by the parent: average number of cores other processes kept busy while this child ran. */
+  otherCores?: number;
+}
+interface ModalResult {
+  engine: 'modAL';
+  method: 'ranked' | 'entropy';
+  size: number;
+  fitSeconds: number;
+  firstFitSeconds: number;
+  seconds: number;
+  runs: number[];
+  rssBeforeMB: number;
+  peakRssMB: number;
+  threadpool: Array<Record<string, unknown>>;
+  cpuSeconds: number;
+  otherCores?: number;
+  versions: Record<string, string>;
+  openblasEnv: Record<string, string | null>;
+}
+type Failure = { engine: string; method: string; size: number; failed: string };
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const mb = (bytes: number): number => bytes / 1024 / 1024;
+const peakRssMB = (): number => process.resourceUsage().maxRSS / 1024; // maxRSS is in kilobytes
+
+function readPoolRows(out: string, rows: number, dims: number): Float32Array {
+  const data = new Float32Array(rows * dims);
+  const fd = openSync(join(out, 'pool.f32'), 'r');
+  try {
+    const bytes = new Uint8Array(data.buffer);
+    let done = 0;
+    while (done < bytes.length) {
+      const n = readSync(fd, bytes, done, bytes.length - done, done);
+      if (n === 0) throw new Error(`pool.f32 is shorter than ${rows} rows`);
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return data;
+}
+
+/** Builds the in-memory store of the first `size` pool rows. */
+async function buildStore(out: string, size: number): Promise<MemoryGraphStore> {
+  const pool = JSON.parse(readFileSync(join(out, 'pool.items.json'), 'utf8')) as PoolItems;
+  if (size > pool.rows) throw new Error(`size ${size} is larger than the exported pool (${pool.rows})`);
+  const vectors = readPoolRows(out, size, pool.dims);
+  const labeled = new Set(pool.labeledRows);
+  const n0 = pool.originals.length;
+  const store = await MemoryGraphStore.open();
+  const chunk = 5000;
+  for (let start = 0; start < size; start += chunk) {
+    const upserts: ItemUpsert[] = [];
+    const embeddings = [];
+    for (let j = start; j < Math.min(size, start + chunk); j++) {
+      const original = pool.originals[j % n0]!;
+      const copy = Math.floor(j / n0);
+      const id = copy === 0 ? original.id : `${original.id}~${copy}`;
+      const upsert: ItemUpsert = {
+        id,
+        text: original.text,
+        meta: {},
+        extraction: { fingerprint: `${original.fingerprint}~${copy}`, mentions: original.mentions },
+      };
+      if (labeled.has(j)) upsert.label = original.label;
+      upserts.push(upsert);
+      embeddings.push({ id, key: `bench-select~${copy}`, vector: vectors.subarray(j * pool.dims, (j + 1) * pool.dims) });
+    }
+    await store.upsertItems(upserts);
+    await store.setEmbeddings(embeddings);
+  }
+  return store;
+}
+
+/** Where queryPool's phases go: the library calls behind each phase, timed one by one. */
+async function profilePhases(store: MemoryGraphStore, strategy: 'kg-guided' | 'entropy'): Promise<Record<string, number>> {
+  const t: Record<string, number> = {};
+  const time = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
+    const start = performance.now();
+    const result = await fn();
+    t[name] = performance.now() - start;
+    return result;
+  };
+  await time('load: store.listItems', () => store.listItems());
+  await time('load: store.getEmbeddings', () => store.getEmbeddings());
+  const pool = await time('load: loadEmbeddedPool (both)', () => loadEmbeddedPool(store));
+  await time('graph: store.listItemEntities', () => store.listItemEntities());
+  const graph = await time('graph: store.getEntityGraph', () => store.getEntityGraph());
+  const analysis = await time('graph: analyzeEntityGraph (PageRank + Louvain)', () => analyzeEntityGraph(graph, { centrality: { measure: 'pagerank' } }));
+  await time('graph: loadGraphState (all of it)', () => loadGraphState(store));
+  const items = await store.listItems();
+  const itemEntities = await store.listItemEntities();
+  const entitiesById = new Map(itemEntities.map((e) => [e.id, e.keys]));
+  const rowById = new Map(pool.ids.map((id, row) => [id, row]));
+  const candidateIds = items.filter((i) => i.label === undefined).map((i) => i.id);
+  const embeddings = await time('(between) candidate embeddings: stackRows copy', () =>
+    stackRows(candidateIds.map((id) => rowOf(pool.embeddings, rowById.get(id)!)), pool.embeddings.cols),
+  );
+  const labeledRows = pool.labels.flatMap((label, row) => (label === undefined ? [] : [row]));
+  const classNames = [...new Set(labeledRows.map((r) => pool.labels[r]!))].sort();
+  const X = stackRows(labeledRows.map((r) => rowOf(pool.embeddings, r)), pool.embeddings.cols);
+  const y = Int32Array.from(labeledRows, (r) => classNames.indexOf(pool.labels[r]!));
+  const classifier = await time('train: trainLogisticRegression (1 model)', () => trainLogisticRegression(X, y, { classes: classNames.length, C: 1 }));
+  const committee = await time(`train: trainCommittee (${members} members)`, () =>
+    trainCommittee(X, y, { classes: classNames.length, C: 1, members, seed }),
+  );
+  const proba = await time('score: predictProba (candidates)', () => predictProba(classifier, embeddings));
+  await time('score: entropy(proba)', () => entropy(proba));
+  const uncertainty = await time('score: uncertaintyComponent (all of it)', () => uncertaintyComponent('entropy', { classifier, committee }, embeddings));
+  const preset = PRESET_DEFINITIONS[strategy];
+  let density;
+  if (preset.weights.density > 0) density = await time('score: meanCosineSimilarity (density)', () => meanCosineSimilarity(pool.embeddings));
+  const labeledEntities = items.filter((i) => i.label !== undefined).map((i) => entitiesById.get(i.id) ?? []);
+  const coverage = new CoverageTracker(analysis.centrality.values, {
+    decay: DEFAULT_DECAY,
+    counts: coverageCounts(analysis.index.size, analysis.index.packItems(labeledEntities)),
+    community: analysis.community.community,
+  });
+  const entities = await time('select: packItems (candidate entity lists)', () => analysis.index.packItems(candidateIds.map((id) => entitiesById.get(id) ?? [])));
+  const normalized = density ? { raw: density, normalized: density } : undefined; // timing only: queryPool min-max normalises
+  const result = await time('select: selectBatch (lazy greedy)', () =>
+    selectBatch(
+      { ids: candidateIds, entities, embeddings },
+      { weights: preset.weights, batchSize, coverage, uncertainty, ...(normalized ? { density: normalized } : {}) },
+    ),
+  );
+  t['select: evaluations'] = result.evaluations;
+  return t;
+}
+
+async function runChild(spec: string, out: string): Promise<void> {
+  const [sizeText, strategy] = spec.split(':');
+  const size = Number(sizeText);
+  if (strategy !== 'kg-guided' && strategy !== 'entropy') throw new Error(`--child SIZE:kg-guided|entropy, got ${spec}`);
+  const started = performance.now();
+  const store = await buildStore(out, size);
+  const buildSeconds = (performance.now() - started) / 1000;
+  const rssBeforeMB = mb(process.memoryUsage().rss);
+  const runs: KgalResult['runs'] = [];
+  let last: Awaited<ReturnType<typeof queryPool>> | undefined;
+  for (let r = 0; r <= repeats; r++) {
+    const start = performance.now();
+    const result = await queryPool(store, { batchSize, strategy, members, seed, record: false });
+    const total = performance.now() - start;
+    if (result.picks.length !== batchSize) throw new Error(`queryPool returned ${result.picks.length} picks`);
+    if (result.coldStart) throw new Error(`queryPool fell back to cold start: ${result.coldStartReason}`);
+    if (r > 0) runs.push({ ...result.millis, total }); // run 0 warms up
+    last = result;
+  }
+  const pick = (f: (run: KgalResult['runs'][number]) => number): number => median(runs.map(f));
+  const result: KgalResult = {
+    engine: 'kgal',
+    size,
+    strategy,
+    candidates: last!.candidates,
+    trainedOn: last!.model.trainedOn ?? 0,
+    picks: last!.picks.slice(0, 10).map((p) => p.id),
+    buildSeconds,
+    runs,
+    profile: {},
+    cpuSeconds: 0,
+    median: {
+      load: pick((m) => m.load),
+      graph: pick((m) => m.graph),
+      train: pick((m) => m.train),
+      score: pick((m) => m.score),
+      select: pick((m) => m.select),
+      total: pick((m) => m.total),
+      scoreSelect: pick((m) => m.score + m.select),
+      modelFree: pick((m) => m.load + m.graph),
+    },
+    rssBeforeMB,
+    peakRssMB: peakRssMB(),
+  };
+  await profilePhases(store, strategy); // warm-up pass (JIT), like the timed queryPool runs
+  result.profile = await profilePhases(store, strategy);
+  const cpu = process.cpuUsage();
+  result.cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** CPU seconds all cores spent busy since boot (/proc/stat: everything but idle and iowait; USER_HZ = 100). */
+function busySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return (total - fields[3]! - (fields[4] ?? 0)) / 100;
+}
+
+/** Other processes' average core use while a child ran: machine-wide busy time less the child's own CPU. */
+function otherCores(busyBefore: number, wallSeconds: number, childCpu: number): number {
+  return Math.max(0, (busySeconds() - busyBefore - childCpu) / wallSeconds);
+}
+
+/** Runs a command; resolves with its stdout, or with why it gave none (timeout, signal, exit code). */
+function runProcess(command: string, args: string[], timeoutSeconds: number): Promise<{ stdout: string; failed?: string; seconds: number }> {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      process.stderr.write(d);
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutSeconds * 1000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const seconds = (performance.now() - start) / 1000;
+      if (timedOut) resolve({ stdout, seconds, failed: `did not finish in ${timeoutSeconds} s (killed)` });
+      else if (signal === 'SIGKILL') resolve({ stdout, seconds, failed: `killed by SIGKILL after ${seconds.toFixed(0)} s (out of memory?)` });
+      else if (code !== 0) resolve({ stdout, seconds, failed: `exit ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' | ')}` });
+      else resolve({ stdout, seconds });
+    });
+  });
+}
+
+interface Source {
+  originals: OriginalItem[];
+  embeddings: Float32Array;
+  dims: number;
+  skipped: number;
+}
+
+async function readSource(file: string, storeDir: string): Promise<Source> {
+  const rows = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { id: string; text: string; label: string });
+  const store = await MemoryGraphStore.open({ dataDir: storeDir, readOnly: true });
+  try {
+    const embedded = await store.getEmbeddings();
+    const rowById = new Map(embedded.ids.map((id, row) => [id, row]));
+    const names = new Map((await store.getEntityGraph()).entities.map((e) => [e.key, e]));
+    const fingerprints = await store.getFingerprints(rows.map((r) => r.id));
+    const originals: OriginalItem[] = [];
+    const dims = embedded.matrix.cols;
+    const vectors: Float32Array[] = [];
+    let skipped = 0;
+    for (const row of rows) {
+      const at = rowById.get(row.id);
+      if (at === undefined) {
+        skipped++;
+        continue;
+      }
+      const mentions = (await store.getItemMentions(row.id)).map((m) => {
+        const entity = names.get(m.key);
+        return { key: m.key, name: entity?.name ?? m.key, type: (entity?.type ?? 'topic') as EntityType, count: m.count };
+      });
+      originals.push({ id: row.id, text: row.text, label: row.label, fingerprint: fingerprints.get(row.id) ?? row.id, mentions });
+      vectors.push(rowOf(embedded.matrix, at));
+    }
+    if (originals.length === 0) throw new Error(`no item of ${file} has an embedding in ${storeDir}: run \`kgal ingest ... --embed\` first`);
+    return { originals, embeddings: stackRows(vectors, dims).data, dims, skipped };
+  } finally {
+    await store.close();
+  }
+}
+
+/** Stratified, seeded: ⌊L/C⌋ per class (the first L mod C classes one more), from shuffled originals. */
+function chooseLabeled(originals: OriginalItem[], count: number): number[] {
+  const classes = [...new Set(originals.map((o) => o.label))].sort();
+  const rng = createRandom(`${seed}:labeled`);
+  const chosen: number[] = [];
+  classes.forEach((label, c) => {
+    const quota = Math.floor(count / classes.length) + (c < count % classes.length ? 1 : 0);
+    const rows = originals.flatMap((o, i) => (o.label === label ? [i] : []));
+    if (rows.length < quota) throw new Error(`class ${label} has ${rows.length} items, ${quota} wanted`);
+    chosen.push(...shuffled(rng, rows).slice(0, quota));
+  });
+  return chosen.sort((a, b) => a - b);
+}
+
+/** Rows 0..n0-1 are the originals; row j ≥ n0 is original j mod n0 plus N(0, σ²) noise, renormalised. */
+function replicate(source: Source, rows: number, sigma: number): { data: Float32Array; meanCosToOriginal: number } {
+  const { dims, embeddings } = source;
+  const n0 = source.originals.length;
+  const data = new Float32Array(rows * dims);
+  const rng = createRandom(`${seed}:noise`);
+  let spare: number | undefined;
+  const gaussian = (): number => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    const u = 1 - rng.next(); // (0, 1]
+    const v = rng.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+  let cosSum = 0;
+  for (let j = 0; j < rows; j++) {
+    const o = j % n0;
+    const src = embeddings.subarray(o * dims, (o + 1) * dims);
+    const dst = data.subarray(j * dims, (j + 1) * dims);
+    if (j < n0) {
+      dst.set(src);
+      continue;
+    }
+    let norm = 0;
+    for (let d = 0; d < dims; d++) {
+      const x = src[d]! + sigma * gaussian();
+      dst[d] = x;
+      norm += x * x;
+    }
+    const inv = 1 / Math.sqrt(norm);
+    let dot = 0;
+    for (let d = 0; d < dims; d++) {
+      dst[d] = dst[d]! * inv;
+      dot += dst[d]! * src[d]!;
+    }
+    cosSum += dot;
+  }
+  return { data, meanCosToOriginal: rows > n0 ? cosSum / (rows - n0) : 1 };
+}
+
+const s = (ms: number): string => (ms / 1000).toFixed(3);
+const sec = (x: number): string => x.toFixed(3);
+
+async function runParent(): Promise<void> {
+  if (!values.store) throw new Error('usage: bench-select --store <kgal data dir made by `kgal ingest <jsonl> --embed`>');
+  const sizes = values.sizes!.split(',').map(Number);
+  const out = values.out ?? mkdtempSync(join(tmpdir(), 'kgal-bench-select-'));
+  mkdirSync(out, { recursive: true });
+  const loadBefore = loadavg();
+  const startedAt = new Date();
+
+  const source = await readSource(values.file!, values.store);
+  const labeledRows = chooseLabeled(source.originals, Number(values.labeled));
+  const rows = Math.max(...sizes);
+  const { data, meanCosToOriginal } = replicate(source, rows, Number(values.noise));
+  writeFileSync(join(out, 'pool.f32'), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  const labeledLabels = labeledRows.map((r) => source.originals[r]!.label);
+  writeFileSync(join(out, 'pool.meta.json'), JSON.stringify({ rows, dims: source.dims, labeledRows, labeledLabels, noise: Number(values.noise), seed }));
+  const items: PoolItems = { originals: source.originals, dims: source.dims, rows, labeledRows };
+  writeFileSync(join(out, 'pool.items.json'), JSON.stringify(items));
+  console.error(
+    `pool: ${source.originals.length} AG News items with embeddings (${source.skipped} without skipped), ${source.dims} dims, ` +
+      `replicated to ${rows} rows (σ=${values.noise}, mean cos to original ${meanCosToOriginal.toFixed(4)}); ` +
+      `${labeledRows.length} labeled (${[...new Set(labeledLabels)].map((l) => `${l} ${labeledLabels.filter((x) => x === l).length}`).join(', ')}); files in ${out}`,
+  );
+
+  const self = fileURLToPath(import.meta.url);
+  const shell = join(packageRoot(), 'scripts', 'reference', 'modal-select-bench.sh');
+  const timeout = Number(values['modal-timeout']);
+  const kgal = new Map<string, KgalResult>();
+  const modal = new Map<string, ModalResult | Failure>();
+  for (const size of sizes) {
+    for (const strategy of ['kg-guided', 'entropy']) {
+      console.error(`kgal ${strategy} @ ${size} ...`);
+      const args = [self, '--child', `${size}:${strategy}`, '--out', out, '--batch', `${batchSize}`, '--members', `${members}`, '--seed', `${seed}`, '--repeats', `${repeats}`];
+      if (values.profile) args.push('--profile');
+      const busy = busySeconds();
+      const run = await runProcess(process.execPath, args, 1800);
+      if (run.failed) throw new Error(`kgal ${strategy} @ ${size}: ${run.failed}`);
+      const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as KgalResult;
+      result.otherCores = otherCores(busy, run.seconds, result.cpuSeconds);
+      kgal.set(`${size}:${strategy}`, result);
+    }
+    if (values['skip-modal']) continue;
+    for (const method of ['entropy', 'ranked'] as const) {
+      console.error(`modAL ${method} @ ${size} ...`);
+      const args = [shell, '--vectors', join(out, 'pool.f32'), '--meta', join(out, 'pool.meta.json'), '--size', `${size}`, '--method', method, '--n-instances', `${batchSize}`, '--repeats', `${repeats}`];
+      const busy = busySeconds();
+      const run = await runProcess('bash', args, timeout);
+      if (run.failed) modal.set(`${size}:${method}`, { engine: 'modAL', method, size, failed: run.failed });
+      else {
+        const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as ModalResult;
+        result.otherCores = otherCores(busy, run.seconds, result.cpuSeconds);
+        modal.set(`${size}:${method}`, result);
+      }
+    }
+  }
+  const loadAfter = loadavg();
+
+  // ---- report
+  const lines: string[] = [];
+  const ok = (r: ModalResult | Failure | undefined): r is ModalResult => r !== undefined && !('failed' in r);
+  const ratio = (kgalMs: number, modalSeconds: number | undefined, reference: string): string => {
+    if (modalSeconds === undefined) return '';
+    const r = kgalMs / 1000 / modalSeconds;
+    return r <= 1 ? `${(1 / r).toFixed(1)}x faster than ${reference}` : `${r.toFixed(2)}x ${reference}'s time`;
+  };
+  lines.push('| pool | engine / strategy | time includes | seconds | peak RSS MB | vs modAL |');
+  lines.push('|---:|---|---|---:|---:|---|');
+  for (const size of sizes) {
+    const kg = kgal.get(`${size}:kg-guided`)!;
+    const en = kgal.get(`${size}:entropy`)!;
+    const ranked = modal.get(`${size}:ranked`);
+    const ent = modal.get(`${size}:entropy`);
+    const fit = ok(ent) ? ent.fitSeconds : ok(ranked) ? ranked.fitSeconds : undefined;
+    const rankedTotal = ok(ranked) ? ranked.fitSeconds + ranked.seconds : undefined;
+    const entTotal = ok(ent) ? ent.fitSeconds + ent.seconds : undefined;
+    const N = size.toLocaleString('en-US');
+    const peak = (r: KgalResult): string => r.peakRssMB.toFixed(0);
+    lines.push(`| ${N} | kgal kg-guided (K=${members}) | end to end: load + graph + train (candidate matrix + LR + ${members}-member committee) + score + select | ${s(kg.median.total)} | ${peak(kg)} | ${ratio(kg.median.total, rankedTotal, 'modAL fit + ranked batch')} |`);
+    lines.push(`| ${N} | kgal kg-guided | given a trained model: score (entropy + density) + select (lazy greedy, coverage + diversity) | ${s(kg.median.scoreSelect)} | | ${ratio(kg.median.scoreSelect, ok(ranked) ? ranked.seconds : undefined, 'modAL ranked batch')} |`);
+    lines.push(`| ${N} | kgal entropy | end to end: load + graph + train (candidate matrix + LR + committee) + score + select | ${s(en.median.total)} | ${peak(en)} | ${ratio(en.median.total, entTotal, 'modAL fit + entropy_sampling')} |`);
+    lines.push(`| ${N} | kgal entropy | given a trained model: score (entropy) + select | ${s(en.median.scoreSelect)} | | ${ratio(en.median.scoreSelect, ok(ent) ? ent.seconds : undefined, 'modAL entropy_sampling')} |`);
+    lines.push(`| ${N} | kgal trainLogisticRegression | fit on the ${labeledRows.length} labeled (1 model, no committee) | ${s(kg.profile['train: trainLogisticRegression (1 model)']!)} | | |`);
+    if (!values['skip-modal']) {
+      lines.push(`| ${N} | sklearn LogisticRegression(C=1) | fit on the ${labeledRows.length} labeled (warm refit) | ${fit === undefined ? 'n/a' : sec(fit)} | | |`);
+      lines.push(
+        ok(ranked)
+          ? `| ${N} | modAL uncertainty_batch_sampling | ranked batch of ${batchSize}, fitted learner | ${sec(ranked.seconds)} | ${ranked.peakRssMB.toFixed(0)} | reference |`
+          : `| ${N} | modAL uncertainty_batch_sampling | ranked batch of ${batchSize}, fitted learner | ${ranked?.failed ?? 'n/a'} | | |`,
+      );
+      lines.push(
+        ok(ent)
+          ? `| ${N} | modAL entropy_sampling | top ${batchSize} by entropy, fitted learner | ${sec(ent.seconds)} | ${ent.peakRssMB.toFixed(0)} | reference |`
+          : `| ${N} | modAL entropy_sampling | top ${batchSize} by entropy, fitted learner | ${ent?.failed ?? 'n/a'} | | |`,
+      );
+    }
+  }
+  lines.push('');
+  lines.push('kgal phases (medians of the timed runs, seconds; RSS before = after building the in-memory store):');
+  lines.push('');
+  lines.push('| pool | strategy | load | graph | train | (of which LR / committee fit) | score | select | total | RSS before MB | peak RSS MB | store build s | other cores busy |');
+  lines.push('|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const size of sizes) {
+    for (const strategy of ['kg-guided', 'entropy']) {
+      const r = kgal.get(`${size}:${strategy}`)!;
+      const m = r.median;
+      lines.push(
+        `| ${size.toLocaleString('en-US')} | ${strategy} | ${s(m.load)} | ${s(m.graph)} | ${s(m.train)} | ${s(r.profile['train: trainLogisticRegression (1 model)']!)} / ${s(r.profile[`train: trainCommittee (${members} members)`]!)} | ${s(m.score)} | ${s(m.select)} | ${s(m.total)} | ${r.rssBeforeMB.toFixed(0)} | ${r.peakRssMB.toFixed(0)} | ${r.buildSeconds.toFixed(1)} | ${r.otherCores?.toFixed(2) ?? ''} |`,
+      );
+    }
+  }
+  if (!values['skip-modal']) {
+    lines.push('');
+    lines.push('modAL runs (seconds per timed run; RSS before = after loading the vectors and fitting):');
+    lines.push('');
+    for (const [key, r] of modal) {
+      lines.push(ok(r) ? `- ${key}: runs ${r.runs.map(sec).join(', ')}; fit ${sec(r.fitSeconds)} (first ${sec(r.firstFitSeconds)}); RSS before ${r.rssBeforeMB.toFixed(0)} MB, peak ${r.peakRssMB.toFixed(0)} MB; other processes kept ${r.otherCores?.toFixed(2)} cores busy` : `- ${key}: ${r.failed}`);
+    }
+    const any = [...modal.values()].find(ok);
+    if (any) {
+      const blas = any.threadpool.map((p) => `${p.internal_api} ${p.version} (${p.architecture}, ${p.num_threads} threads)`).join('; ');
+      lines.push(`- ${Object.entries(any.versions).map(([k, v]) => `${k} ${v}`).join(', ')}; BLAS: ${blas}; OPENBLAS env in the Python process: ${JSON.stringify(any.openblasEnv)}`);
+    }
+  }
+  if (values.profile) {
+    for (const r of kgal.values()) {
+      lines.push('');
+      lines.push(`profile ${r.strategy} @ ${r.size} (ms):`);
+      for (const [name, v] of Object.entries(r.profile ?? {})) lines.push(`- ${name}: ${v.toFixed(1)}`);
+    }
+  }
+  lines.push('');
+  lines.push(
+    `${startedAt.toISOString()}; node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')}; ` +
+      `kgal: ${repeats} timed runs after 1 warm-up, batch ${batchSize}, seed ${seed}; picks kg-guided@${sizes[0]}: ${kgal.get(`${sizes[0]}:kg-guided`)!.picks.slice(0, 3).join(', ')}`,
+  );
+  writeFileSync(join(out, 'results.json'), JSON.stringify({ kgal: [...kgal.values()], modal: [...modal.values()], loadBefore, loadAfter }, null, 1));
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+if (values.child) await runChild(values.child, values.out!);
+else await runParent();
