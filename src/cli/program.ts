@@ -216,7 +216,7 @@ export function buildProgram(): Command {
               trainedOn: model.trainedOn,
               converged: model.classifier.converged,
               iterations: model.classifier.iterations,
-              committee: model.committee.members.map((m) => ({ resample: m.resample, iterations: m.model.iterations, converged: m.model.converged })),
+              committee: (model.committee?.members ?? []).map((m) => ({ resample: m.resample, iterations: m.model.iterations, converged: m.model.converged })),
               millis: Math.round(model.millis),
               notEmbedded: pool.notEmbedded,
             }
@@ -228,7 +228,7 @@ export function buildProgram(): Command {
       process.stdout.write(
         model.status === 'trained'
           ? `trained on ${model.trainedOn} labeled items, classes ${model.classNames.join(', ')}; ` +
-              `committee of ${model.committee.members.length}; ${Math.round(model.millis)} ms\n`
+              `committee of ${model.committee?.members.length ?? 0}; ${Math.round(model.millis)} ms\n`
           : `untrained: ${model.reason}\n`,
       );
       if (pool.notEmbedded > 0) process.stdout.write(`${pool.notEmbedded} items have no embedding yet: run \`kgal embed\`\n`);

@@ -1,4 +1,4 @@
-import type { GraphStore } from '../store/graph-store.js';
+import type { GraphStore, StoredItem } from '../store/graph-store.js';
 import { trainCommittee, type Committee } from './committee.js';
 import { trainLogisticRegression, type LogisticRegressionModel } from './logistic-regression.js';
 import { rowOf, stackRows, type Matrix } from './matrix.js';
@@ -10,6 +10,8 @@ export interface PoolModelOptions {
   seed?: number | string;
   /** Inverse regularisation strength (scikit-learn's C). Default 1. */
   C?: number;
+  /** Train the committee too (default true); strategies that only use the classifier can skip it. */
+  committee?: boolean;
 }
 
 export interface TrainedPoolModel {
@@ -19,8 +21,8 @@ export interface TrainedPoolModel {
   labelCounts: Record<string, number>;
   /** The full-data classifier: predictions and single-model uncertainty. */
   classifier: LogisticRegressionModel;
-  /** Bootstrap committee: disagreement scores. */
-  committee: Committee;
+  /** Bootstrap committee: disagreement scores (absent when trained with `committee: false`). */
+  committee?: Committee;
   trainedOn: number;
   millis: number;
 }
@@ -47,14 +49,22 @@ export interface EmbeddedPool {
   notEmbedded: number;
 }
 
-export async function loadEmbeddedPool(store: GraphStore): Promise<EmbeddedPool> {
-  const [items, embedded] = await Promise.all([store.listItems(), store.getEmbeddings()]);
+/** The store's embedded items with their labels; pass `items` when the caller has already listed them. */
+export async function loadEmbeddedPool(store: GraphStore, items?: readonly StoredItem[]): Promise<EmbeddedPool> {
+  const [listed, embedded] = await Promise.all([items ?? store.listItems(), store.getEmbeddings()]);
+  return embeddedPool(listed, embedded);
+}
+
+function embeddedPool(items: readonly StoredItem[], embedded: { ids: string[]; matrix: Matrix<Float32Array> }): EmbeddedPool {
   const labelById = new Map(items.map((item) => [item.id, item.label]));
   // Id order, whatever order the store lists in: training and scoring are then identical on every store.
-  const order = embedded.ids.map((id, row) => ({ id, row })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const inOrder = embedded.ids.every((id, i) => i === 0 || embedded.ids[i - 1]! < id);
+  const order = inOrder
+    ? embedded.ids.map((id, row) => ({ id, row }))
+    : embedded.ids.map((id, row) => ({ id, row })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return {
     ids: order.map((o) => o.id),
-    embeddings: stackRows(order.map((o) => rowOf(embedded.matrix, o.row)), embedded.matrix.cols),
+    embeddings: inOrder ? embedded.matrix : stackRows(order.map((o) => rowOf(embedded.matrix, o.row)), embedded.matrix.cols),
     labels: order.map((o) => labelById.get(o.id)),
     notEmbedded: items.length - embedded.ids.length,
   };
@@ -88,13 +98,14 @@ export function trainPoolModel(pool: EmbeddedPool, options: PoolModelOptions = {
   const y = Int32Array.from(labeledRows, (row) => classIndex.get(pool.labels[row]!)!);
   const C = options.C ?? 1;
   const classifier = trainLogisticRegression(X, y, { classes: classNames.length, C });
-  const committee = trainCommittee(X, y, { classes: classNames.length, C, members: options.members ?? 5, seed: options.seed ?? 1 });
+  const committee =
+    options.committee === false ? undefined : trainCommittee(X, y, { classes: classNames.length, C, members: options.members ?? 5, seed: options.seed ?? 1 });
   return {
     status: 'trained',
     classNames,
     labelCounts: sortedCounts,
     classifier,
-    committee,
+    ...(committee ? { committee } : {}),
     trainedOn: labeledRows.length,
     millis: performance.now() - started,
   };

@@ -77,7 +77,7 @@ export interface QueryResult {
   /** Centrality and communities: reused from the last `graph refresh` (still current), or computed for this query. */
   graphSource: 'stored' | 'computed';
   evaluations: number;
-  /** load: store reads; graph: analytics + coverage; train: classifier + committee; score: components; select: greedy. */
+  /** graph: items, mentions, analytics, coverage; load: embeddings; train: classifier (+ committee); score: setup; select: components + greedy. */
   millis: { load: number; graph: number; train: number; score: number; select: number };
 }
 
@@ -87,7 +87,9 @@ type ConcretePreset = Exclude<PresetName, 'auto'>;
 interface RoundContext {
   candidateIds: string[];
   entities: ItemEntityLists;
+  /** The pool's embedding matrix and each candidate's row in it. */
   embeddings?: Matrix<Float32Array>;
+  rows?: Int32Array;
   model: PoolModel;
   externalUncertainty?: ComponentValues;
   newCoverage: () => CoverageTracker;
@@ -117,11 +119,11 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   const strategy = options.strategy ?? 'kg-guided';
   const seed = options.seed ?? 1;
   const t0 = performance.now();
-  const pool = await loadEmbeddedPool(store);
-  const t1 = performance.now();
   const stateOptions = { ...(options.centrality ? { centrality: options.centrality } : {}), ...(options.decay ? { decay: options.decay } : {}) };
   const { items, entitiesByItem, entityNames, index, coverage, source: graphSource } = await loadGraphState(store, stateOptions);
   const coverageBefore = coverage.summary();
+  const t1 = performance.now();
+  const pool = await loadEmbeddedPool(store, items);
   const t2 = performance.now();
 
   // Candidates: unlabeled items; when the pool is embedded, only embedded ones (they are the ones a model can score).
@@ -129,13 +131,17 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   const unlabeled = items.filter((i) => i.label === undefined);
   const candidateItems = pool.ids.length > 0 ? unlabeled.filter((i) => rowById.has(i.id)) : unlabeled;
   const candidateIds = candidateItems.map((i) => i.id);
-  const embeddings: Matrix<Float32Array> | undefined =
-    pool.ids.length > 0 ? stackRows(candidateIds.map((id) => rowOf(pool.embeddings, rowById.get(id)!)), pool.embeddings.cols) : undefined;
+  // Candidates index into the pool's embedding matrix (no copy of 100k × 384 floats per query).
+  const embeddings: Matrix<Float32Array> | undefined = pool.ids.length > 0 ? pool.embeddings : undefined;
+  const candidateRows = Int32Array.from(candidateIds, (id) => rowById.get(id) ?? -1);
   const externalUncertainty = externalUncertaintyOf(candidateItems.map((i) => i.meta));
 
   const needsModel = strategy === 'auto' || PRESET_DEFINITIONS[strategy as Exclude<ConcretePreset, 'random'>]?.uncertainty !== undefined;
   let model: PoolModel = { status: 'untrained', reason: 'no embeddings: run `kgal embed`', labelCounts: {} };
-  if (needsModel && embeddings && !externalUncertainty) model = trainPoolModel(pool, { seed, members: options.members ?? 5 });
+  const needsCommittee = strategy === 'auto' || ['qbc', 'kl', 'bald'].includes(strategy);
+  if (needsModel && embeddings && !externalUncertainty) {
+    model = trainPoolModel(pool, { seed, members: options.members ?? 5, committee: needsCommittee });
+  }
   const trained = performance.now();
 
   const components = new Map<string, ComponentValues | undefined>();
@@ -147,17 +153,17 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
     newCoverage: () => new CoverageTracker(coverage.centrality, { decay: coverage.decay, counts: coverage.counts, ...(coverage.community ? { community: coverage.community } : {}) }),
     component: (measure) => {
       if (!components.has(measure)) {
-        components.set(measure, model.status === 'trained' && embeddings ? uncertaintyComponent(measure, model, embeddings) : undefined);
+        components.set(measure, model.status === 'trained' && embeddings ? gather(uncertaintyComponent(measure, model, embeddings), candidateRows) : undefined);
       }
       return components.get(measure);
     },
     density: () => {
-      if (density === null) density = embeddings ? densityComponent(pool.embeddings, candidateIds.map((id) => rowById.get(id)!)) : undefined;
+      if (density === null) density = embeddings ? densityComponent(embeddings, candidateRows) : undefined;
       return density;
     },
     seed,
     batchSize: options.batchSize,
-    ...(embeddings ? { embeddings } : {}),
+    ...(embeddings ? { embeddings, rows: candidateRows } : {}),
     ...(externalUncertainty ? { externalUncertainty } : {}),
     ...(options.weights ? { weights: options.weights } : {}),
   };
@@ -189,7 +195,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
     coverage: coverageBefore,
     graphSource,
     evaluations: run.evaluations,
-    millis: { load: t1 - t0, graph: t2 - t1, train: trained - t2, score: t3 - trained, select: t4 - t3 },
+    millis: { graph: t1 - t0, load: t2 - t1, train: trained - t2, score: t3 - trained, select: t4 - t3 },
   };
   if (bandit) result.bandit = bandit;
   if (run.coldStart && model.status === 'untrained') result.coldStartReason = model.reason;
@@ -225,7 +231,11 @@ function runPreset(name: ConcretePreset, context: RoundContext): PresetRun {
   const coldStart = preset.uncertainty !== undefined && uncertainty === undefined;
   const weights: ComponentWeights = { ...(coldStart ? preset.coldStart : preset.weights), ...context.weights };
   const density = weights.density > 0 ? context.density() : undefined;
-  const candidates = { ids: context.candidateIds, entities: context.entities, ...(context.embeddings ? { embeddings: context.embeddings } : {}) };
+  const candidates = {
+    ids: context.candidateIds,
+    entities: context.entities,
+    ...(context.embeddings && context.rows ? { embeddings: context.embeddings, rows: context.rows } : {}),
+  };
   const { picks, evaluations } = selectBatch(candidates, {
     weights,
     batchSize: context.batchSize,
@@ -314,10 +324,15 @@ function externalUncertaintyOf(metas: ReadonlyArray<Record<string, unknown>>): C
 }
 
 /** Information density of the candidates within the whole pool, min-max normalised over the candidates. */
-function densityComponent(poolEmbeddings: Matrix<Float32Array>, candidateRows: number[]): ComponentValues {
+function densityComponent(poolEmbeddings: Matrix<Float32Array>, candidateRows: Int32Array): ComponentValues {
   const all = meanCosineSimilarity(poolEmbeddings);
   const raw = Float64Array.from(candidateRows, (row) => all[row]!);
   return { raw, normalized: minMax(raw) };
+}
+
+/** Values of the pool's rows, picked out for the candidates. */
+function gather(values: ComponentValues, rows: Int32Array): ComponentValues {
+  return { raw: Float64Array.from(rows, (row) => values.raw[row]!), normalized: Float64Array.from(rows, (row) => values.normalized[row]!) };
 }
 
 function minMax(raw: Float64Array): Float64Array {

@@ -8,8 +8,10 @@ import type { ComponentValues } from './uncertainty-component.js';
 export interface BatchCandidates {
   /** Candidate item ids (unlabeled, not leased). */
   ids: readonly string[];
-  /** Unit-length embeddings aligned with ids; without them the diversity penalty is off. */
+  /** Unit-length embeddings; without them the diversity penalty is off. */
   embeddings?: Matrix<Float32Array>;
+  /** Row of `embeddings` for each candidate (default: row i for candidate i), so the pool's matrix is shared, not copied. */
+  rows?: Int32Array;
   /** Entity ids each candidate mentions. */
   entities: ItemEntityLists;
 }
@@ -75,6 +77,7 @@ export function selectBatch(candidates: BatchCandidates, options: SelectBatchOpt
   const coverageScale = maxCoverage > 0 ? 1 / maxCoverage : 0;
 
   const embeddings = candidates.embeddings;
+  const rowOfCandidate = (i: number): number => candidates.rows?.[i] ?? i;
   const useDiversity = weights.diversity > 0 && embeddings !== undefined;
   const picked: number[] = [];
   // maxSim[i] over picked[0 .. simChecked[i]), extended lazily when i is evaluated.
@@ -83,8 +86,8 @@ export function selectBatch(candidates: BatchCandidates, options: SelectBatchOpt
   const similarity = (i: number): number => {
     if (!useDiversity) return 0;
     for (let p = simChecked[i]!; p < picked.length; p += 1) {
-      const a = rowOf(embeddings, i);
-      const b = rowOf(embeddings, picked[p]!);
+      const a = rowOf(embeddings, rowOfCandidate(i));
+      const b = rowOf(embeddings, rowOfCandidate(picked[p]!));
       let dot = 0;
       for (let d = 0; d < a.length; d += 1) dot += a[d]! * b[d]!;
       if (dot > maxSim[i]!) maxSim[i] = dot;

@@ -20,9 +20,13 @@ export interface ComponentValues {
  */
 export function uncertaintyComponent(
   measure: NonNullable<Preset['uncertainty']>,
-  model: { classifier: LogisticRegressionModel; committee: Committee },
+  model: { classifier: LogisticRegressionModel; committee?: Committee },
   embeddings: Matrix<Float32Array>,
 ): ComponentValues {
+  const committee = (): Committee => {
+    if (!model.committee) throw new Error(`uncertainty "${measure}" needs a committee; train the pool model with committee: true`);
+    return model.committee;
+  };
   const C = model.classifier.classes;
   const lnC = Math.log(C);
   const map = (raw: Float64Array, f: (v: number) => number): ComponentValues => ({
@@ -37,12 +41,12 @@ export function uncertaintyComponent(
     case 'entropy':
       return map(entropy(predictProba(model.classifier, embeddings)), (v) => v / lnC);
     case 'qbc': {
-      const members = committeeProbabilities(model.committee, embeddings);
+      const members = committeeProbabilities(committee(), embeddings);
       return map(voteEntropy(members), (v) => v / Math.log(Math.min(members.length, C)));
     }
     case 'kl':
-      return map(klMaxDisagreement(committeeProbabilities(model.committee, embeddings)), (v) => 1 - Math.exp(-v));
+      return map(klMaxDisagreement(committeeProbabilities(committee(), embeddings)), (v) => 1 - Math.exp(-v));
     case 'bald':
-      return map(mutualInformation(committeeProbabilities(model.committee, embeddings)), (v) => v / lnC);
+      return map(mutualInformation(committeeProbabilities(committee(), embeddings)), (v) => v / lnC);
   }
 }

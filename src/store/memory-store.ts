@@ -189,7 +189,8 @@ export class MemoryGraphStore implements GraphStore {
   async getEmbeddings(ids?: readonly string[]): Promise<{ ids: string[]; matrix: Matrix<Float32Array> }> {
     const found: string[] = [];
     const vectors: Float32Array[] = [];
-    for (const id of ids ?? this.embeddings.keys()) {
+    // All embeddings come back in id order (as from Neo4j), so the pool needs no second copy to sort it.
+    for (const id of ids ?? [...this.embeddings.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
       const embedding = this.embeddings.get(id);
       if (!embedding) continue;
       found.push(id);
