@@ -127,6 +127,23 @@ for (const backend of backends) {
       expect((await store.getItems(['a4', 'nope', 'a1'])).map((i) => i.id)).toEqual(['a4', 'a1']);
     });
 
+    it('embeddings: stored in id order, dropped when the text changes, replaced when set again', async () => {
+      await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
+      const vector = (seed: number): Float32Array => Float32Array.from({ length: 384 }, (_, d) => Math.sin(seed * 7 + d));
+      await store.setEmbeddings(['a4', 'a2', 'a1', 'a3'].map((id, i) => ({ id, key: `k${i}`, vector: vector(i) })));
+      const all = await store.getEmbeddings();
+      expect(all.ids).toEqual(['a1', 'a2', 'a3', 'a4']);
+      expect(all.matrix.data[2 * 384]).toBeCloseTo(Math.sin(3 * 7), 6); // a3 got vector(3)
+      await store.upsertItems([{ id: 'a2', text: 'A new text.', meta: {} }]);
+      expect((await store.getEmbeddings()).ids).toEqual(['a1', 'a3', 'a4']);
+      expect((await store.listEmbeddingStates()).find((e) => e.id === 'a2')).toEqual({ id: 'a2', text: 'A new text.' });
+      await store.setEmbeddings([{ id: 'a2', key: 'new', vector: vector(9) }]);
+      const again = await store.getEmbeddings();
+      expect(again.ids).toEqual(['a1', 'a2', 'a3', 'a4']);
+      expect(again.matrix.data[384]).toBeCloseTo(Math.sin(9 * 7), 6);
+      await expect(store.setEmbeddings([{ id: 'ghost', key: 'k', vector: vector(1) }])).rejects.toThrow(UnknownItemsError);
+    });
+
     it('records selection rounds with increasing numbers', async () => {
       await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
       const pick = (itemId: string, rank: number) => ({ itemId, rank, score: 1 / rank, components: { uncertainty: 0.5, coverage: 0.25 } });

@@ -174,7 +174,10 @@ export interface GraphStore {
   listItemEntities(): Promise<Array<{ id: string; keys: string[] }>>;
   /** For every item: id, text and the key of its stored embedding, to decide what needs embedding. */
   listEmbeddingStates(): Promise<EmbeddingState[]>;
-  /** Embeddings of the given items that have one (all embedded items when ids is omitted), as rows of a matrix. */
+  /**
+   * Embeddings of the given items that have one, as rows of a matrix; all embedded items in id order when
+   * ids is omitted. The matrix is read-only: the embedded store shares it between calls.
+   */
   getEmbeddings(ids?: readonly string[]): Promise<{ ids: string[]; matrix: Matrix<Float32Array> }>;
   stats(): Promise<StoreStats>;
 

@@ -63,6 +63,8 @@ export class MemoryGraphStore implements GraphStore {
   private readonly namedStates = new Map<string, unknown>();
   private readonly labelHistory = new Map<string, LabelEvent[]>();
   private readonly embeddings = new Map<string, { key: string; vector: Float32Array }>();
+  /** All embeddings stacked in id order, kept between queries until an embedding changes (read-only to callers). */
+  private embeddingMatrix: { ids: string[]; matrix: Matrix<Float32Array> } | undefined;
   private dirty = false;
   private currentGraphVersion = 0;
   private analyticsInfo: { measure: string; graphVersion: number } | undefined;
@@ -101,7 +103,7 @@ export class MemoryGraphStore implements GraphStore {
     for (const upsert of upserts) {
       const existing = this.items.get(upsert.id);
       const item: MemoryItem = existing ?? { id: upsert.id, text: upsert.text, meta: {}, mentions: [] };
-      if (existing && existing.text !== upsert.text) this.embeddings.delete(upsert.id);
+      if (existing && existing.text !== upsert.text && this.embeddings.delete(upsert.id)) this.embeddingMatrix = undefined;
       item.text = upsert.text;
       item.meta = upsert.meta;
       if (upsert.label !== undefined) item.label = upsert.label;
@@ -176,6 +178,7 @@ export class MemoryGraphStore implements GraphStore {
     const unknown = updates.filter((u) => !this.items.has(u.id)).map((u) => u.id);
     if (unknown.length > 0) throw new UnknownItemsError(unknown);
     for (const update of updates) this.embeddings.set(update.id, { key: update.key, vector: Float32Array.from(update.vector) });
+    if (updates.length > 0) this.embeddingMatrix = undefined;
     this.dirty = true;
   }
 
@@ -187,6 +190,14 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async getEmbeddings(ids?: readonly string[]): Promise<{ ids: string[]; matrix: Matrix<Float32Array> }> {
+    if (ids === undefined) {
+      this.embeddingMatrix ??= this.stackEmbeddings();
+      return { ids: [...this.embeddingMatrix.ids], matrix: this.embeddingMatrix.matrix };
+    }
+    return this.stackEmbeddings(ids);
+  }
+
+  private stackEmbeddings(ids?: readonly string[]): { ids: string[]; matrix: Matrix<Float32Array> } {
     const found: string[] = [];
     const vectors: Float32Array[] = [];
     // All embeddings come back in id order (as from Neo4j), so the pool needs no second copy to sort it.
