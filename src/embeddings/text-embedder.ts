@@ -7,6 +7,8 @@ export interface TextEmbedder {
   readonly dimension: number;
   /** Embeds one batch; row i is texts[i], L2-normalised. */
   embed(texts: readonly string[]): Promise<Matrix<Float32Array>>;
+  /** Tokens per text, when the embedder can tell: batches of similar token counts pad least. */
+  countTokens?(texts: readonly string[]): number[];
   dispose(): Promise<void>;
 }
 

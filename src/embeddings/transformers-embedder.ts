@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { env, mean_pooling, pipeline, type Tensor } from '@xenova/transformers';
+import { env, pipeline, type Tensor } from '@xenova/transformers';
 import type { Matrix } from '../model/matrix.js';
 import type { EmbedderConfig } from './embedder-config.js';
 import { ModelUnavailableError, type TextEmbedder } from './text-embedder.js';
@@ -61,13 +61,63 @@ export class TransformersEmbedder implements TextEmbedder {
     const inputs = this.extractor.tokenizer([...texts], { padding: true, truncation: true });
     keepSeparatorOnTruncation(inputs, this.extractor.tokenizer.sep_token_id);
     const { last_hidden_state } = await this.extractor.model(inputs);
-    const pooled = mean_pooling(last_hidden_state, inputs.attention_mask).normalize(2, -1);
-    return { rows: texts.length, cols: this.dimension, data: pooled.data as Float32Array };
+    return meanPoolNormalized(last_hidden_state, inputs.attention_mask);
+  }
+
+  /** Tokens per text (with [CLS]/[SEP], capped at the model's maximum), so callers can batch by length. */
+  countTokens(texts: readonly string[]): number[] {
+    const counts: number[] = [];
+    // In chunks: one padded tensor for a whole large pool would not fit in memory.
+    for (let start = 0; start < texts.length; start += 256) {
+      const chunk = texts.slice(start, start + 256);
+      const { attention_mask } = this.extractor.tokenizer([...chunk], { padding: true, truncation: true });
+      const [rows, cols] = attention_mask.dims as [number, number];
+      const mask = attention_mask.data as BigInt64Array;
+      for (let r = 0; r < rows; r += 1) {
+        let n = 0;
+        for (let c = 0; c < cols; c += 1) if (mask[r * cols + c] !== 0n) n += 1;
+        counts.push(n);
+      }
+    }
+    return counts;
   }
 
   async dispose(): Promise<void> {
     await this.extractor.dispose();
   }
+}
+
+/**
+ * Mean of the attended token vectors, L2-normalised (sentence-transformers' pooling). Done here rather
+ * than with transformers.js' `mean_pooling`, which converts every mask value per dimension and walks the
+ * hidden state with a stride: this version adds whole contiguous token rows and was ~40% faster end to end
+ * (docs/benchmarks.md), with results equal to 1e-7.
+ */
+function meanPoolNormalized(hidden: Tensor, attentionMask: Tensor): Matrix<Float32Array> {
+  const [rows, tokens, dims] = hidden.dims as [number, number, number];
+  const states = hidden.data as Float32Array;
+  const mask = attentionMask.data as BigInt64Array;
+  const out = new Float32Array(rows * dims);
+  const sum = new Float64Array(dims);
+  for (let r = 0; r < rows; r += 1) {
+    sum.fill(0);
+    let count = 0;
+    for (let t = 0; t < tokens; t += 1) {
+      if (mask[r * tokens + t] === 0n) continue;
+      count += 1;
+      const offset = (r * tokens + t) * dims;
+      for (let d = 0; d < dims; d += 1) sum[d]! += states[offset + d]!;
+    }
+    let norm = 0;
+    for (let d = 0; d < dims; d += 1) {
+      const mean = sum[d]! / Math.max(count, 1);
+      sum[d] = mean;
+      norm += mean * mean;
+    }
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let d = 0; d < dims; d += 1) out[r * dims + d] = sum[d]! * scale;
+  }
+  return { rows, cols: dims, data: out };
 }
 
 /**
