@@ -150,7 +150,7 @@ export class MemoryGraphStore implements GraphStore {
         else this.entities.set(term.key, { key: term.key, name: term.name, type: 'kg', kg: true, mentionedBy: 0 });
       }
       const record = { subject: relation.subject.key, predicate: relation.predicate, object: relation.object.key };
-      this.relations.set(`${record.subject}\u0000${record.predicate}\u0000${record.object}`, record);
+      this.relations.set(relationKey(record), record);
     }
     this.dirty = true;
   }
@@ -364,7 +364,7 @@ export class MemoryGraphStore implements GraphStore {
       );
     }
     for await (const relation of readTable<MemoryRelation>(snapshot, 'relations')) {
-      this.relations.set(`${relation.subject}\u0000${relation.predicate}\u0000${relation.object}`, relation);
+      this.relations.set(relationKey(relation), relation);
     }
     for await (const round of readTable<MemoryRound>(snapshot, 'rounds')) this.rounds.push(round);
     for await (const { id, events } of readTable<{ id: string; events: LabelEvent[] }>(snapshot, 'labelHistory')) {
@@ -382,6 +382,11 @@ export class MemoryGraphStore implements GraphStore {
     const vectors = await readVectors(snapshot, 'embeddings', index.map((e) => e.dimension));
     index.forEach((entry, i) => this.embeddings.set(entry.id, { key: entry.key, vector: vectors[i]! }));
   }
+}
+
+/** One KG fact per (subject, predicate, object). */
+function relationKey(relation: MemoryRelation): string {
+  return `${relation.subject}\u0000${relation.predicate}\u0000${relation.object}`;
 }
 
 function publicItem(item: MemoryItem): StoredItem {
