@@ -18,6 +18,7 @@ import {
   type RoundRecord,
   type StoreStats,
   type StoredItem,
+  sortedRecord,
 } from './graph-store.js';
 import { readCurrentSnapshot, readTable, readVectors, writeSnapshot } from './snapshot-files.js';
 
@@ -394,6 +395,3 @@ function publicItem(item: MemoryItem): StoredItem {
   return { ...rest, meta: { ...rest.meta } };
 }
 
-export function sortedRecord(counts: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}

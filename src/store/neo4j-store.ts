@@ -20,8 +20,8 @@ import {
   type RoundRecord,
   type StoreStats,
   type StoredItem,
+  sortedRecord,
 } from './graph-store.js';
-import { sortedRecord } from './memory-store.js';
 
 export interface Neo4jConnection {
   uri: string;
