@@ -1,0 +1,26 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './support/fixtures.js';
+import { modelSkipped } from './support/model.js';
+
+const demo = join(__dirname, '..', 'dist', 'scripts', 'demo.js');
+const run = (env: Record<string, string>) =>
+  spawnSync(process.execPath, [demo], { env: { ...process.env, NEO4J_URI: '', ...env }, encoding: 'utf8', timeout: 180_000 });
+
+describe('the README main job (npm run demo)', () => {
+  it.skipIf(modelSkipped())('ingests the example pool, embeds it and picks 5 items with the gaps they fill', async () => {
+    const result = run({ KGAL_DATA_DIR: await tempDir() });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("embedded 24 items (24 distinct texts)");
+    expect(result.stdout).toMatch(/kg-guided: 5 of 19 candidates, round 1/);
+    expect(result.stdout.match(/^\s+fills: /gm)).toHaveLength(5);
+  });
+
+  it('without a model it still selects, by graph coverage, and says so', async () => {
+    const result = run({ KGAL_DATA_DIR: await tempDir(), KGAL_MODEL_DIR: '/nonexistent', KGAL_ALLOW_REMOTE_MODELS: '0' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('selecting by knowledge-graph coverage only');
+    expect(result.stdout).toMatch(/kg-guided \(no embeddings: run `kgal embed`\): 5 of 19 candidates/);
+  });
+});
