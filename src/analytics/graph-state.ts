@@ -1,7 +1,7 @@
 import type { CentralityMeasure } from '../../graph/centrality.js';
 import { CoverageTracker, DEFAULT_DECAY, coverageCounts, type CoverageSummary, type DecayFunction } from '../../graph/coverage.js';
 import { EntityIndex } from '../../graph/entity-index.js';
-import { analyzeEntityGraph, entityAnalysisRows, type EntityGraphStats } from '../../graph/refresh.js';
+import { analyzeEntityGraph, type EntityGraphStats } from '../../graph/refresh.js';
 import type { EntityGraphData, GraphStore, StoredEntityAnalytics, StoredItem } from '../store/graph-store.js';
 
 export interface GraphStateOptions {
@@ -44,12 +44,7 @@ export async function loadGraphState(store: GraphStore, options: GraphStateOptio
   const fresh = stored && stored.graphVersion === version && stored.measure === measure ? stored : undefined;
   const graph = fresh ? fromStored(fresh) : await computeGraph(store, measure);
   const entitiesByItem = new Map(itemEntities.map((e) => [e.id, [...e.keys].sort(byString)]));
-  const labeled = items.filter((i) => i.label !== undefined).map((i) => entitiesByItem.get(i.id) ?? []);
-  const coverage = new CoverageTracker(graph.centrality, {
-    decay: options.decay ?? DEFAULT_DECAY,
-    counts: coverageCounts(graph.index.size, graph.index.packItems(labeled)),
-    community: graph.community,
-  });
+  const coverage = labeledCoverage(graph, items, entitiesByItem, options.decay);
   const state: GraphState = { items, entitiesByItem, entityNames: graph.names, index: graph.index, coverage, source: fresh ? 'stored' : 'computed' };
   if (graph.stats) state.stats = graph.stats;
   return state;
@@ -63,6 +58,21 @@ interface AnalysedGraph {
   stats?: EntityGraphStats;
 }
 
+/** Coverage state with n(e) = labeled items mentioning e. */
+function labeledCoverage(
+  graph: AnalysedGraph,
+  items: readonly StoredItem[],
+  entitiesByItem: Map<string, string[]>,
+  decay: DecayFunction = DEFAULT_DECAY,
+): CoverageTracker {
+  const labeled = items.filter((i) => i.label !== undefined).map((i) => entitiesByItem.get(i.id) ?? []);
+  return new CoverageTracker(graph.centrality, {
+    decay,
+    counts: coverageCounts(graph.index.size, graph.index.packItems(labeled)),
+    community: graph.community,
+  });
+}
+
 function fromStored(stored: StoredEntityAnalytics): AnalysedGraph {
   const rows = [...stored.rows].sort((a, b) => byString(a.key, b.key));
   return {
@@ -73,7 +83,7 @@ function fromStored(stored: StoredEntityAnalytics): AnalysedGraph {
   };
 }
 
-async function computeGraph(store: GraphStore, measure: CentralityMeasure): Promise<AnalysedGraph> {
+async function computeGraph(store: GraphStore, measure: CentralityMeasure): Promise<AnalysedGraph & { stats: EntityGraphStats }> {
   const graph = canonicalOrder(await store.getEntityGraph());
   const analysis = analyzeEntityGraph(graph, { centrality: { measure } });
   return {
@@ -114,17 +124,16 @@ export interface RefreshReport {
 export async function refreshEntityAnalytics(store: GraphStore, options: GraphStateOptions = {}): Promise<RefreshReport> {
   const measure = options.centrality ?? 'pagerank';
   const graphVersion = await store.graphVersion();
-  const graph = canonicalOrder(await store.getEntityGraph());
-  const analysis = analyzeEntityGraph(graph, { centrality: { measure } });
+  const graph = await computeGraph(store, measure);
   const [items, itemEntities] = await Promise.all([store.listItems(), store.listItemEntities()]);
-  const entitiesByItem = new Map(itemEntities.map((e) => [e.id, e.keys]));
-  const labeled = items.filter((i) => i.label !== undefined).map((i) => entitiesByItem.get(i.id) ?? []);
-  const coverage = new CoverageTracker(analysis.centrality.values, {
-    decay: options.decay ?? DEFAULT_DECAY,
-    counts: coverageCounts(analysis.index.size, analysis.index.packItems(labeled)),
-    community: analysis.community.community,
-  });
-  const rows = entityAnalysisRows(analysis).map((row, e) => ({ ...row, coverage: coverage.counts[e]!, gap: coverage.gaps[e]! }));
+  const coverage = labeledCoverage(graph, items, new Map(itemEntities.map((e) => [e.id, e.keys])), options.decay);
+  const rows = graph.index.keys.map((key, e) => ({
+    key,
+    centrality: graph.centrality[e]!,
+    community: graph.community[e]!,
+    coverage: coverage.counts[e]!,
+    gap: coverage.gaps[e]!,
+  }));
   await store.setEntityAnalytics(rows, measure, graphVersion);
-  return { graph: analysis.stats, coverage: coverage.summary(), measure, graphVersion };
+  return { graph: graph.stats, coverage: coverage.summary(), measure, graphVersion };
 }
