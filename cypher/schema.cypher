@@ -13,6 +13,8 @@ CREATE INDEX entity_kg IF NOT EXISTS FOR (e:Entity) ON (e.kg);
 CREATE INDEX entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type);
 CREATE INDEX entity_pagerank IF NOT EXISTS FOR (e:Entity) ON (e.pagerank);
 CREATE INDEX entity_community IF NOT EXISTS FOR (e:Entity) ON (e.community);
+// Active leases (items reserved for an annotator until leaseUntil, epoch ms of the database clock).
+CREATE INDEX item_lease IF NOT EXISTS FOR (i:Item) ON (i.leaseUntil);
 
 // Item embeddings (all-MiniLM-L6-v2: 384 dimensions, L2-normalised, so cosine is the natural similarity).
 CREATE VECTOR INDEX item_embedding IF NOT EXISTS

@@ -2,7 +2,7 @@ import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import { GazetteerExtractor } from '../src/entities/gazetteer-extractor.js';
 import { ingestPool } from '../src/ingest/ingest-pool.js';
 import { InputValidationError } from '../src/pool/input-error.js';
-import { UnknownItemsError, type GraphStore, type StoreStats } from '../src/store/graph-store.js';
+import { LabelConflictError, LeaseConflictError, UnknownItemsError, type GraphStore, type StoreStats } from '../src/store/graph-store.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
 import { freshNeo4jStore, neo4jSkipped } from './support/neo4j.js';
 import { fixture, tempFile } from './support/fixtures.js';
@@ -151,6 +151,73 @@ for (const backend of backends) {
       expect(await store.recordRound({ strategy: 'random', at: new Date().toISOString(), picks: [pick('a2', 1)] })).toBe(2);
       await expect(store.recordRound({ strategy: 'random', at: '', picks: [pick('ghost', 1)] })).rejects.toThrow(UnknownItemsError);
       expect((await store.stats()).rounds).toBe(2);
+    });
+
+    it('a label identical to the current one (same annotator) is stored once; duplicates in a batch: the last wins', async () => {
+      await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
+      expect(await store.setLabels([{ id: 'a2', label: 'Politics', annotator: 'ann-1' }])).toEqual({ written: ['a2'], unchanged: [] });
+      expect(await store.setLabels([{ id: 'a2', label: 'Politics', annotator: 'ann-1' }])).toEqual({ written: [], unchanged: ['a2'] });
+      expect(await store.getLabelHistory('a2')).toHaveLength(1);
+      const report = await store.setLabels([{ id: 'a4', label: 'Sports' }, { id: 'a4', label: 'Weather' }]);
+      expect(report).toEqual({ written: ['a4'], unchanged: [] });
+      expect((await store.getItem('a4'))?.label).toBe('Weather');
+      expect((await store.getLabelHistory('a4')).map((e) => e.label)).toEqual(['Weather']);
+    });
+
+    it("onConflict 'reject' refuses a different label for a labeled item and writes nothing", async () => {
+      await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
+      const before = await store.stats();
+      await expect(store.setLabels([{ id: 'a2', label: 'Politics' }, { id: 'a1', label: 'City' }], { onConflict: 'reject' })).rejects.toThrow(
+        LabelConflictError,
+      );
+      await expect(store.setLabels([{ id: 'a1', label: 'City' }], { onConflict: 'reject' })).rejects.toThrow(/"a1" is labeled "Airport", not "City"/);
+      expect(await store.stats()).toEqual(before);
+      expect((await store.getItem('a2'))?.label).toBeUndefined();
+      // The same label again is not a conflict.
+      expect(await store.setLabels([{ id: 'a1', label: 'Airport' }], { onConflict: 'reject' })).toEqual({ written: [], unchanged: ['a1'] });
+    });
+
+    it('leases: granted to one holder at a time, renewed for the holder, never on labeled or unknown items', async () => {
+      await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
+      const granted = await store.leaseItems({ ids: ['a4', 'a1', 'ghost', 'a2'], holder: 'ann-1', durationMs: 60_000 });
+      expect(granted.map((l) => [l.itemId, l.holder])).toEqual([['a4', 'ann-1'], ['a2', 'ann-1']]);
+      const expires = Date.parse(granted[0]!.expiresAt) - Date.now();
+      expect(expires).toBeGreaterThan(50_000);
+      expect(expires).toBeLessThanOrEqual(61_000);
+      expect(await store.leaseItems({ ids: ['a2', 'a4'], holder: 'ann-2', durationMs: 60_000 })).toEqual([]);
+      expect((await store.leaseItems({ ids: ['a2'], holder: 'ann-1', durationMs: 120_000 })).map((l) => l.itemId)).toEqual(['a2']);
+      expect((await store.activeLeases()).map((l) => [l.itemId, l.holder]).sort()).toEqual([['a2', 'ann-1'], ['a4', 'ann-1']]);
+      expect((await store.getItem('a4'))?.lease).toMatchObject({ itemId: 'a4', holder: 'ann-1' });
+      expect(await store.releaseLeases(['a4'], 'ann-2')).toBe(0);
+      expect(await store.releaseLeases(['a4'], 'ann-1')).toBe(1);
+      expect((await store.getItem('a4'))?.lease).toBeUndefined();
+      expect((await store.leaseItems({ ids: ['a4'], holder: 'ann-2', durationMs: 60_000 })).map((l) => l.holder)).toEqual(['ann-2']);
+    });
+
+    it('an expired lease frees the item for others', async () => {
+      await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
+      expect(await store.leaseItems({ ids: ['a2'], holder: 'ann-1', durationMs: 150 })).toHaveLength(1);
+      expect(await store.leaseItems({ ids: ['a2'], holder: 'ann-2', durationMs: 60_000 })).toHaveLength(0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await store.activeLeases()).toEqual([]);
+      expect((await store.leaseItems({ ids: ['a2'], holder: 'ann-2', durationMs: 60_000 })).map((l) => l.holder)).toEqual(['ann-2']);
+    });
+
+    it("labels release leases; respectLeases refuses labels for another annotator's item and writes nothing", async () => {
+      await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
+      await store.leaseItems({ ids: ['a2', 'a4'], holder: 'ann-1', durationMs: 60_000 });
+      const before = await store.stats();
+      await expect(
+        store.setLabels([{ id: 'a4', label: 'Weather', annotator: 'ann-2' }], { respectLeases: true }),
+      ).rejects.toThrow(/lease conflict: "a4" is leased to "ann-1"/);
+      await expect(store.setLabels([{ id: 'a4', label: 'Weather', annotator: 'ann-2' }], { respectLeases: true })).rejects.toThrow(LeaseConflictError);
+      expect(await store.stats()).toEqual(before);
+      expect(await store.setLabels([{ id: 'a4', label: 'Weather', annotator: 'ann-1' }], { respectLeases: true })).toEqual({ written: ['a4'], unchanged: [] });
+      expect((await store.activeLeases()).map((l) => l.itemId)).toEqual(['a2']);
+      // A label without lease checks (the CLI) also ends the lease: a labeled item is never leased.
+      await store.setLabels([{ id: 'a2', label: 'Politics' }]);
+      expect(await store.activeLeases()).toEqual([]);
+      expect(await store.leaseItems({ ids: ['a2'], holder: 'ann-2', durationMs: 60_000 })).toEqual([]);
     });
 
     const badFiles: Array<[string, string, string | Uint8Array, RegExp]> = [

@@ -6,7 +6,7 @@ import { predict } from '../model/logistic-regression.js';
 import { rowOf, stackRows, type Matrix } from '../model/matrix.js';
 import { loadEmbeddedPool, trainPoolModel, type PoolModel } from '../model/pool-model.js';
 import { createRandom, shuffled } from '../model/seeded-random.js';
-import type { GraphStore } from '../store/graph-store.js';
+import type { GraphStore, Lease } from '../store/graph-store.js';
 import { meanCosineSimilarity } from '../strategies/density.js';
 import {
   armReport,
@@ -36,6 +36,11 @@ export interface QueryOptions {
   budget?: number;
   /** Record the round in the store (default true). */
   record?: boolean;
+  /**
+   * Lease the picks to an annotator (the API does): they are reserved for `durationMs` and no other
+   * query returns them meanwhile. Picks lost to a concurrent query are replaced by selecting again.
+   */
+  lease?: { holder: string; durationMs: number };
 }
 
 export interface ExplainedEntity {
@@ -71,6 +76,10 @@ export interface QueryResult {
   picks: ExplainedPick[];
   candidates: number;
   model: { status: PoolModel['status']; classes?: string[]; trainedOn?: number };
+  /** The leases granted to `lease.holder` (one per pick). */
+  leases?: Lease[];
+  /** Unlabeled items left out because another annotator holds them. */
+  leasedElsewhere: number;
   /** `auto`: the bandit's arm probabilities after this round's update, and the reward it applied. */
   bandit?: { arms: Array<{ arm: string; probability: number; weight: number }>; reward?: number };
   coverage: CoverageSummary;
@@ -82,6 +91,9 @@ export interface QueryResult {
 }
 
 type ConcretePreset = Exclude<PresetName, 'auto'>;
+
+/** Selections tried when concurrent queries keep leasing this query's picks first. */
+const MAX_LEASE_ATTEMPTS = 4;
 
 /** Everything a preset needs to rank the candidates of one round; components are computed once and shared. */
 interface RoundContext {
@@ -126,59 +138,95 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   const pool = await loadEmbeddedPool(store, items);
   const t2 = performance.now();
 
-  // Candidates: unlabeled items; when the pool is embedded, only embedded ones (they are the ones a model can score).
-  const rowById = new Map(pool.ids.map((id, row) => [id, row]));
-  const unlabeled = items.filter((i) => i.label === undefined);
-  const candidateItems = pool.ids.length > 0 ? unlabeled.filter((i) => rowById.has(i.id)) : unlabeled;
-  const candidateIds = candidateItems.map((i) => i.id);
-  // Candidates index into the pool's embedding matrix (no copy of 100k × 384 floats per query).
-  const embeddings: Matrix<Float32Array> | undefined = pool.ids.length > 0 ? pool.embeddings : undefined;
-  const candidateRows = Int32Array.from(candidateIds, (id) => rowById.get(id) ?? -1);
-  const externalUncertainty = externalUncertaintyOf(candidateItems.map((i) => i.meta));
-
   const needsModel = strategy === 'auto' || PRESET_DEFINITIONS[strategy as Exclude<ConcretePreset, 'random'>]?.uncertainty !== undefined;
   let model: PoolModel = { status: 'untrained', reason: 'no embeddings: run `kgal embed`', labelCounts: {} };
   const needsCommittee = strategy === 'auto' || ['qbc', 'kl', 'bald'].includes(strategy);
-  if (needsModel && embeddings && !externalUncertainty) {
+  const embeddings: Matrix<Float32Array> | undefined = pool.ids.length > 0 ? pool.embeddings : undefined;
+  const unlabeled = items.filter((i) => i.label === undefined);
+  if (needsModel && embeddings && !externalUncertaintyOf(unlabeled.map((i) => i.meta))) {
     model = trainPoolModel(pool, { seed, members: options.members ?? 5, committee: needsCommittee });
   }
   const trained = performance.now();
 
-  const components = new Map<string, ComponentValues | undefined>();
-  let density: ComponentValues | undefined | null = null;
-  const context: RoundContext = {
-    candidateIds,
-    entities: index.packItems(candidateIds.map((id) => entitiesByItem.get(id) ?? [])),
-    model,
-    newCoverage: () => new CoverageTracker(coverage.centrality, { decay: coverage.decay, counts: coverage.counts, ...(coverage.community ? { community: coverage.community } : {}) }),
-    component: (measure) => {
-      if (!components.has(measure)) {
-        components.set(measure, model.status === 'trained' && embeddings ? gather(uncertaintyComponent(measure, model, embeddings), candidateRows) : undefined);
-      }
-      return components.get(measure);
-    },
-    density: () => {
-      if (density === null) density = embeddings ? densityComponent(embeddings, candidateRows) : undefined;
-      return density;
-    },
-    seed,
-    batchSize: options.batchSize,
-    ...(embeddings ? { embeddings, rows: candidateRows } : {}),
-    ...(externalUncertainty ? { externalUncertainty } : {}),
-    ...(options.weights ? { weights: options.weights } : {}),
-  };
-  const t3 = performance.now();
+  // Pool-wide component values, computed once and gathered for each candidate set.
+  const poolComponents = new Map<string, ComponentValues | undefined>();
+  let poolDensity: Float64Array | undefined | null = null;
+  const rowById = new Map(pool.ids.map((id, row) => [id, row]));
 
+  /** The round's context over the unlabeled items not in `excluded` (embedded ones only when the pool is embedded). */
+  const contextFor = (excluded: ReadonlySet<string>): RoundContext => {
+    const candidateItems = unlabeled.filter((i) => !excluded.has(i.id) && (pool.ids.length === 0 || rowById.has(i.id)));
+    const candidateIds = candidateItems.map((i) => i.id);
+    // Candidates index into the pool's embedding matrix (no copy of 100k × 384 floats per query).
+    const candidateRows = Int32Array.from(candidateIds, (id) => rowById.get(id) ?? -1);
+    const externalUncertainty = externalUncertaintyOf(candidateItems.map((i) => i.meta));
+    const components = new Map<string, ComponentValues | undefined>();
+    let density: ComponentValues | undefined | null = null;
+    return {
+      candidateIds,
+      entities: index.packItems(candidateIds.map((id) => entitiesByItem.get(id) ?? [])),
+      model,
+      newCoverage: () => new CoverageTracker(coverage.centrality, { decay: coverage.decay, counts: coverage.counts, ...(coverage.community ? { community: coverage.community } : {}) }),
+      component: (measure) => {
+        if (!components.has(measure)) {
+          if (!poolComponents.has(measure)) {
+            poolComponents.set(measure, model.status === 'trained' && embeddings ? uncertaintyComponent(measure, model, embeddings) : undefined);
+          }
+          const values = poolComponents.get(measure);
+          components.set(measure, values ? gather(values, candidateRows) : undefined);
+        }
+        return components.get(measure);
+      },
+      density: () => {
+        if (density === null) {
+          if (poolDensity === null) poolDensity = embeddings ? meanCosineSimilarity(embeddings) : undefined;
+          density = poolDensity ? densityOf(poolDensity, candidateRows) : undefined;
+        }
+        return density;
+      },
+      seed,
+      batchSize: options.batchSize,
+      ...(embeddings ? { embeddings, rows: candidateRows } : {}),
+      ...(externalUncertainty ? { externalUncertainty } : {}),
+      ...(options.weights ? { weights: options.weights } : {}),
+    };
+  };
+
+  // Items another annotator holds are not candidates; with a lease, picks lost to a concurrent query
+  // (another process leased them first) are excluded and the batch is selected again.
+  const excluded = new Set((await store.activeLeases()).map((l) => l.itemId));
+  const leasedElsewhere = unlabeled.filter((i) => excluded.has(i.id)).length;
+  const t3 = performance.now();
+  let context = contextFor(excluded);
   let run: PresetRun;
   let pickStrategies: string[];
   let bandit: QueryResult['bandit'];
-  if (strategy === 'auto') {
-    const auto = await runAuto(store, context, pool, items.length, options.budget ?? 1000);
-    ({ run, bandit } = auto);
-    pickStrategies = auto.arms.map((arm) => `auto:${arm}`);
-  } else {
-    run = runPreset(strategy, context);
-    pickStrategies = run.picks.map(() => strategy);
+  let leases: Lease[] | undefined;
+  for (let attempt = 1; ; attempt += 1) {
+    if (strategy === 'auto') {
+      const auto = await runAuto(store, context, pool, items.length, options.budget ?? 1000);
+      ({ run, bandit } = auto);
+      pickStrategies = auto.arms.map((arm) => `auto:${arm}`);
+    } else {
+      run = runPreset(strategy, context);
+      pickStrategies = run.picks.map(() => strategy);
+    }
+    if (!options.lease || run.picks.length === 0) break;
+    const picked = run.picks.map((p) => p.id);
+    leases = await store.leaseItems({ ids: picked, holder: options.lease.holder, durationMs: options.lease.durationMs });
+    if (leases.length === picked.length) break;
+    const granted = new Set(leases.map((l) => l.itemId));
+    // `auto` has already advanced its bandit for this batch: keep what was granted instead of drawing again.
+    if (strategy === 'auto' || attempt >= MAX_LEASE_ATTEMPTS) {
+      const kept = run.picks.flatMap((p, k) => (granted.has(p.id) ? [{ pick: { ...p }, strategy: pickStrategies[k]! }] : []));
+      kept.forEach((k, rank) => (k.pick.rank = rank + 1));
+      run = { ...run, picks: kept.map((k) => k.pick) };
+      pickStrategies = kept.map((k) => k.strategy);
+      break;
+    }
+    await store.releaseLeases([...granted], options.lease.holder);
+    for (const id of picked) if (!granted.has(id)) excluded.add(id);
+    context = contextFor(excluded);
   }
   const t4 = performance.now();
 
@@ -190,7 +238,8 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
     uncertaintySource: run.uncertaintySource,
     weights: run.weights,
     picks: explained,
-    candidates: candidateIds.length,
+    candidates: context.candidateIds.length,
+    leasedElsewhere,
     model: model.status === 'trained' ? { status: model.status, classes: model.classNames, trainedOn: model.trainedOn } : { status: model.status },
     coverage: coverageBefore,
     graphSource,
@@ -198,11 +247,13 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
     millis: { graph: t1 - t0, load: t2 - t1, train: trained - t2, score: t3 - trained, select: t4 - t3 },
   };
   if (bandit) result.bandit = bandit;
+  if (leases) result.leases = leases;
   if (run.coldStart && model.status === 'untrained') result.coldStartReason = model.reason;
   if ((options.record ?? true) && explained.length > 0) {
     result.round = await store.recordRound({
       strategy,
       at: new Date().toISOString(),
+      ...(options.lease ? { annotator: options.lease.holder } : {}),
       picks: explained.map((p) => ({
         itemId: p.id,
         rank: p.rank,
@@ -323,9 +374,8 @@ function externalUncertaintyOf(metas: ReadonlyArray<Record<string, unknown>>): C
   return { raw, normalized: minMax(raw) };
 }
 
-/** Information density of the candidates within the whole pool, min-max normalised over the candidates. */
-function densityComponent(poolEmbeddings: Matrix<Float32Array>, candidateRows: Int32Array): ComponentValues {
-  const all = meanCosineSimilarity(poolEmbeddings);
+/** Information density of the candidates within the whole pool (`all`: per pool row), min-max normalised over the candidates. */
+function densityOf(all: Float64Array, candidateRows: Int32Array): ComponentValues {
   const raw = Float64Array.from(candidateRows, (row) => all[row]!);
   return { raw, normalized: minMax(raw) };
 }

@@ -23,6 +23,39 @@ export interface StoredItem {
   fingerprint?: string;
   annotator?: string;
   labeledAt?: string;
+  /** The item's unexpired lease, if any (set by queries made for an annotator). */
+  lease?: Lease;
+}
+
+/** An item reserved for one annotator until `expiresAt`: other queries do not return it meanwhile. */
+export interface Lease {
+  itemId: string;
+  holder: string;
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
+export interface LeaseRequest {
+  ids: readonly string[];
+  holder: string;
+  durationMs: number;
+}
+
+export interface SetLabelsOptions {
+  /**
+   * `overwrite` (default, the CLI's relabel) replaces a different existing label; `reject` refuses the
+   * whole batch with LabelConflictError instead (the API's default: two annotators disagreeing is a conflict).
+   */
+  onConflict?: 'overwrite' | 'reject';
+  /** Refuse (LeaseConflictError, whole batch) a label for an item leased to another annotator. */
+  respectLeases?: boolean;
+}
+
+export interface LabelWriteReport {
+  /** Labels written (a history event each). */
+  written: string[];
+  /** Labels already present with the same annotator: nothing written, so retries store a label once. */
+  unchanged: string[];
 }
 
 export interface EntityRecord {
@@ -88,6 +121,8 @@ export interface RoundPick {
 export interface RoundRecord {
   strategy: string;
   at: string;
+  /** Who asked (the annotator the picks were leased to), when known. */
+  annotator?: string;
   picks: RoundPick[];
 }
 
@@ -138,10 +173,23 @@ export interface GraphStore {
   /** Imports external KG facts: entities (flagged `kg`) and RELATED edges. Idempotent. */
   upsertRelations(relations: readonly RelationUpsert[]): Promise<void>;
   /**
-   * Sets labels (a relabel replaces the label) and appends each to the item's label history; rejects the
-   * whole batch (UnknownItemsError) if any id is unknown.
+   * Sets labels (a relabel replaces the label unless `onConflict: 'reject'`) and appends each to the
+   * item's label history; a label identical to the current one (same annotator) is left alone. Rejects
+   * the whole batch (UnknownItemsError, LabelConflictError, LeaseConflictError) if any assignment fails.
+   * A label releases the item's lease. Duplicate ids in one batch: the last one wins.
    */
-  setLabels(labels: readonly LabelAssignment[]): Promise<void>;
+  setLabels(labels: readonly LabelAssignment[], options?: SetLabelsOptions): Promise<LabelWriteReport>;
+  /**
+   * Leases the given items to `holder` for `durationMs`, atomically per item (Neo4j: under the item's
+   * write lock, so concurrent processes never lease an item twice): an item is leased when it exists, is
+   * unlabeled and has no unexpired lease of another holder (the holder's own lease is renewed). Returns
+   * the leases granted, in the order of `ids`.
+   */
+  leaseItems(request: LeaseRequest): Promise<Lease[]>;
+  /** Unexpired leases. */
+  activeLeases(): Promise<Lease[]>;
+  /** Ends leases on the given items (only `holder`'s when given); returns how many ended. */
+  releaseLeases(ids: readonly string[], holder?: string): Promise<number>;
   /** Stores item embeddings (Neo4j: the `Item.embedding` vector property behind the vector index). */
   setEmbeddings(updates: readonly EmbeddingUpdate[]): Promise<void>;
   /**
@@ -193,6 +241,24 @@ export class UnknownItemsError extends Error {
   }
 }
 
+/** Labels that would replace a different existing label while `onConflict: 'reject'`; nothing written. */
+export class LabelConflictError extends Error {
+  constructor(readonly conflicts: Array<{ id: string; current: string; given: string }>) {
+    const shown = conflicts.slice(0, 10).map((c) => `"${c.id}" is labeled "${c.current}", not "${c.given}"`).join('; ');
+    super(`label conflict: ${shown}${conflicts.length > 10 ? ` and ${conflicts.length - 10} more` : ''}; nothing written`);
+    this.name = 'LabelConflictError';
+  }
+}
+
+/** Labels for items leased to another annotator while `respectLeases`; nothing written. */
+export class LeaseConflictError extends Error {
+  constructor(readonly conflicts: Array<{ id: string; holder: string }>) {
+    const shown = conflicts.slice(0, 10).map((c) => `"${c.id}" is leased to "${c.holder}"`).join('; ');
+    super(`lease conflict: ${shown}${conflicts.length > 10 ? ` and ${conflicts.length - 10} more` : ''}; nothing written`);
+    this.name = 'LeaseConflictError';
+  }
+}
+
 /** The store cannot be reached or opened (Neo4j down, data directory locked, ...). */
 export class StoreUnavailableError extends Error {
   constructor(message: string) {
@@ -204,4 +270,9 @@ export class StoreUnavailableError extends Error {
 /** Counts keyed in sorted order, so both stores print identical `stats --json`. */
 export function sortedRecord(counts: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** One assignment per item id, the last given (a batch acts as if its assignments ran in order). */
+export function lastPerId(labels: readonly LabelAssignment[]): LabelAssignment[] {
+  return [...new Map(labels.map((l) => [l.id, l])).values()];
 }

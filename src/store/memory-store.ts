@@ -3,7 +3,13 @@ import { stackRows, type Matrix } from '../model/matrix.js';
 import { cooccurrenceDelta, forEachPair, pairKey, splitPairKey } from './cooccurrence.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import {
+  LabelConflictError,
+  LeaseConflictError,
   UnknownItemsError,
+  type LabelWriteReport,
+  type Lease,
+  type LeaseRequest,
+  type SetLabelsOptions,
   type EmbeddingState,
   type EmbeddingUpdate,
   type EntityAnalytics,
@@ -18,6 +24,7 @@ import {
   type RoundRecord,
   type StoreStats,
   type StoredItem,
+  lastPerId,
   sortedRecord,
 } from './graph-store.js';
 import { readCurrentSnapshot, readTable, readVectors, writeSnapshot } from './snapshot-files.js';
@@ -64,6 +71,8 @@ export class MemoryGraphStore implements GraphStore {
   private readonly namedStates = new Map<string, unknown>();
   private readonly labelHistory = new Map<string, LabelEvent[]>();
   private readonly embeddings = new Map<string, { key: string; vector: Float32Array }>();
+  /** Item leases (epoch ms). Not persisted: they are minutes long and this store has a single writer process. */
+  private readonly leases = new Map<string, { holder: string; until: number }>();
   /** All embeddings stacked in id order, kept between queries until an embedding changes (read-only to callers). */
   private embeddingMatrix: { ids: string[]; matrix: Matrix<Float32Array> } | undefined;
   private dirty = false;
@@ -156,12 +165,34 @@ export class MemoryGraphStore implements GraphStore {
     this.dirty = true;
   }
 
-  async setLabels(labels: readonly LabelAssignment[]): Promise<void> {
-    const unknown = labels.filter((l) => !this.items.has(l.id)).map((l) => l.id);
+  async setLabels(labels: readonly LabelAssignment[], options: SetLabelsOptions = {}): Promise<LabelWriteReport> {
+    const assignments = lastPerId(labels);
+    const unknown = assignments.filter((l) => !this.items.has(l.id)).map((l) => l.id);
     if (unknown.length > 0) throw new UnknownItemsError(unknown);
-    const at = new Date().toISOString();
-    for (const assignment of labels) {
+    const now = Date.now();
+    if (options.respectLeases) {
+      const conflicts = assignments.flatMap((l) => {
+        const lease = this.leases.get(l.id);
+        return lease && lease.until > now && lease.holder !== l.annotator ? [{ id: l.id, holder: lease.holder }] : [];
+      });
+      if (conflicts.length > 0) throw new LeaseConflictError(conflicts);
+    }
+    if (options.onConflict === 'reject') {
+      const conflicts = assignments.flatMap((l) => {
+        const current = this.items.get(l.id)!.label;
+        return current !== undefined && current !== l.label ? [{ id: l.id, current, given: l.label }] : [];
+      });
+      if (conflicts.length > 0) throw new LabelConflictError(conflicts);
+    }
+    const at = new Date(now).toISOString();
+    const report: LabelWriteReport = { written: [], unchanged: [] };
+    for (const assignment of assignments) {
       const item = this.items.get(assignment.id)!;
+      this.leases.delete(assignment.id);
+      if (item.label === assignment.label && item.annotator === assignment.annotator) {
+        report.unchanged.push(assignment.id);
+        continue;
+      }
       item.label = assignment.label;
       item.labeledAt = at;
       if (assignment.annotator !== undefined) item.annotator = assignment.annotator;
@@ -171,8 +202,46 @@ export class MemoryGraphStore implements GraphStore {
       const history = this.labelHistory.get(assignment.id);
       if (history) history.push(event);
       else this.labelHistory.set(assignment.id, [event]);
+      report.written.push(assignment.id);
     }
-    this.dirty = true;
+    if (report.written.length > 0) this.dirty = true;
+    return report;
+  }
+
+  async leaseItems(request: LeaseRequest): Promise<Lease[]> {
+    const now = Date.now();
+    const until = now + request.durationMs;
+    const granted: Lease[] = [];
+    for (const id of request.ids) {
+      const item = this.items.get(id);
+      const lease = this.leases.get(id);
+      if (!item || item.label !== undefined || (lease && lease.until > now && lease.holder !== request.holder)) continue;
+      this.leases.set(id, { holder: request.holder, until });
+      granted.push({ itemId: id, holder: request.holder, expiresAt: new Date(until).toISOString() });
+    }
+    return granted;
+  }
+
+  async activeLeases(): Promise<Lease[]> {
+    const now = Date.now();
+    const active: Lease[] = [];
+    for (const [itemId, lease] of this.leases) {
+      if (lease.until > now) active.push({ itemId, holder: lease.holder, expiresAt: new Date(lease.until).toISOString() });
+      else this.leases.delete(itemId);
+    }
+    return active;
+  }
+
+  async releaseLeases(ids: readonly string[], holder?: string): Promise<number> {
+    let released = 0;
+    for (const id of ids) {
+      const lease = this.leases.get(id);
+      if (lease && (holder === undefined || lease.holder === holder)) {
+        this.leases.delete(id);
+        if (lease.until > Date.now()) released += 1;
+      }
+    }
+    return released;
   }
 
   async setEmbeddings(updates: readonly EmbeddingUpdate[]): Promise<void> {
@@ -258,14 +327,14 @@ export class MemoryGraphStore implements GraphStore {
 
   async getItem(id: string): Promise<StoredItem | undefined> {
     const item = this.items.get(id);
-    return item ? publicItem(item) : undefined;
+    return item ? this.withLease(publicItem(item)) : undefined;
   }
 
   async getItems(ids: readonly string[]): Promise<StoredItem[]> {
     const found: StoredItem[] = [];
     for (const id of ids) {
       const item = this.items.get(id);
-      if (item) found.push(publicItem(item));
+      if (item) found.push(this.withLease(publicItem(item)));
     }
     return found;
   }
@@ -321,6 +390,12 @@ export class MemoryGraphStore implements GraphStore {
       rounds: this.rounds.length,
       labels: sortedRecord(labels),
     };
+  }
+
+  private withLease(item: StoredItem): StoredItem {
+    const lease = this.leases.get(item.id);
+    if (lease && lease.until > Date.now()) item.lease = { itemId: item.id, holder: lease.holder, expiresAt: new Date(lease.until).toISOString() };
+    return item;
   }
 
   /** Writes a snapshot now if anything changed (close() does this too). */

@@ -5,8 +5,15 @@ import { stackRows, type Matrix } from '../model/matrix.js';
 import { cooccurrenceDelta } from './cooccurrence.js';
 import { readCypherStatements } from './cypher-statements.js';
 import {
+  LabelConflictError,
+  LeaseConflictError,
   StoreUnavailableError,
   UnknownItemsError,
+  lastPerId,
+  type LabelWriteReport,
+  type Lease,
+  type LeaseRequest,
+  type SetLabelsOptions,
   type EmbeddingState,
   type EmbeddingUpdate,
   type EntityAnalytics,
@@ -206,16 +213,55 @@ export class Neo4jGraphStore implements GraphStore {
     });
   }
 
-  async setLabels(labels: readonly LabelAssignment[]): Promise<void> {
-    if (labels.length === 0) return;
-    await this.write(async (tx) => {
-      await this.rejectUnknownIds(tx, labels.map((l) => l.id));
+  async setLabels(labels: readonly LabelAssignment[], options: SetLabelsOptions = {}): Promise<LabelWriteReport> {
+    const assignments = lastPerId(labels);
+    if (assignments.length === 0) return { written: [], unchanged: [] };
+    return this.write(async (tx) => {
+      const ids = assignments.map((l) => l.id);
+      await this.rejectUnknownIds(tx, ids);
+      // Read the items under their write locks: a concurrent lease or label cannot slip in between.
+      await lockItems(tx, ids);
+      const current = await tx.run(
+        `UNWIND $ids AS id MATCH (i:Item {id: id})
+         RETURN i.id AS id, i.label AS label, i.annotator AS annotator, i.leaseHolder AS holder,
+                i.leaseUntil > timestamp() AS leased`,
+        { ids },
+      );
+      const state = new Map(
+        current.records.map((r) => [
+          r.get('id') as string,
+          { label: r.get('label') as string | null, annotator: r.get('annotator') as string | null, holder: r.get('holder') as string | null, leased: r.get('leased') === true },
+        ]),
+      );
+      if (options.respectLeases) {
+        const conflicts = assignments.flatMap((l) => {
+          const s = state.get(l.id)!;
+          return s.leased && s.holder !== null && s.holder !== l.annotator ? [{ id: l.id, holder: s.holder }] : [];
+        });
+        if (conflicts.length > 0) throw new LeaseConflictError(conflicts);
+      }
+      if (options.onConflict === 'reject') {
+        const conflicts = assignments.flatMap((l) => {
+          const s = state.get(l.id)!;
+          return s.label !== null && s.label !== l.label ? [{ id: l.id, current: s.label, given: l.label }] : [];
+        });
+        if (conflicts.length > 0) throw new LabelConflictError(conflicts);
+      }
+      const report: LabelWriteReport = { written: [], unchanged: [] };
+      const toWrite = assignments.filter((l) => {
+        const s = state.get(l.id)!;
+        const same = s.label === l.label && s.annotator === (l.annotator ?? null);
+        (same ? report.unchanged : report.written).push(l.id);
+        return !same;
+      });
+      await tx.run('UNWIND $ids AS id MATCH (i:Item {id: id}) REMOVE i.leaseHolder, i.leaseUntil', { ids });
+      if (toWrite.length === 0) return report;
       // A global sequence (the counter's write lock serialises writers) orders the history exactly.
       const counter = await tx.run(
         `MERGE (c:KgalCounter {name: 'labelEvent'})
          SET c.value = coalesce(c.value, 0) + $n
          RETURN c.value - $n AS base`,
-        { n: labels.length },
+        { n: toWrite.length },
       );
       const base = counter.records[0]?.get('base') as number;
       await tx.run(
@@ -224,10 +270,63 @@ export class Neo4jGraphStore implements GraphStore {
          SET i.label = l.label, i.labeledAt = $at, i.annotator = l.annotator
          CREATE (:LabelEvent {itemId: l.id, seq: l.seq, label: l.label, annotator: l.annotator, at: $at})`,
         {
-          labels: labels.map((l, index) => ({ id: l.id, seq: base + index, label: l.label, annotator: l.annotator ?? null })),
+          labels: toWrite.map((l, index) => ({ id: l.id, seq: base + index, label: l.label, annotator: l.annotator ?? null })),
           at: new Date().toISOString(),
         },
       );
+      return report;
+    });
+  }
+
+  async leaseItems(request: LeaseRequest): Promise<Lease[]> {
+    if (request.ids.length === 0) return [];
+    const granted = await this.write(async (tx) => {
+      await lockItems(tx, request.ids);
+      // The database clock decides expiry, so API processes on different hosts agree.
+      const result = await tx.run(
+        `WITH timestamp() AS now
+         UNWIND $ids AS id
+         MATCH (i:Item {id: id})
+         WHERE i.label IS NULL AND (i.leaseUntil IS NULL OR i.leaseUntil <= now OR i.leaseHolder = $holder)
+         SET i.leaseHolder = $holder, i.leaseUntil = now + $duration
+         RETURN i.id AS id, i.leaseUntil AS until`,
+        { ids: [...new Set(request.ids)], holder: request.holder, duration: neo4j.int(Math.round(request.durationMs)) },
+      );
+      return new Map(result.records.map((r) => [r.get('id') as string, r.get('until') as number]));
+    });
+    return [...new Set(request.ids)].flatMap((id) => {
+      const until = granted.get(id);
+      return until === undefined ? [] : [{ itemId: id, holder: request.holder, expiresAt: new Date(until).toISOString() }];
+    });
+  }
+
+  async activeLeases(): Promise<Lease[]> {
+    return this.read(async (tx) => {
+      const result = await tx.run(
+        'MATCH (i:Item) WHERE i.leaseUntil > timestamp() RETURN i.id AS id, i.leaseHolder AS holder, i.leaseUntil AS until ORDER BY id',
+      );
+      return result.records.map((r) => ({
+        itemId: r.get('id') as string,
+        holder: r.get('holder') as string,
+        expiresAt: new Date(r.get('until') as number).toISOString(),
+      }));
+    });
+  }
+
+  async releaseLeases(ids: readonly string[], holder?: string): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.write(async (tx) => {
+      await lockItems(tx, ids);
+      const result = await tx.run(
+        `UNWIND $ids AS id
+         MATCH (i:Item {id: id})
+         WHERE i.leaseUntil IS NOT NULL AND ($holder IS NULL OR i.leaseHolder = $holder)
+         WITH i, i.leaseUntil > timestamp() AS active
+         REMOVE i.leaseHolder, i.leaseUntil
+         RETURN count(CASE WHEN active THEN 1 END) AS n`,
+        { ids: [...new Set(ids)], holder: holder ?? null },
+      );
+      return (result.records[0]?.get('n') as number | undefined) ?? 0;
     });
   }
 
@@ -351,14 +450,14 @@ export class Neo4jGraphStore implements GraphStore {
       const result = await tx.run(
         `MERGE (c:KgalCounter {name: 'round'})
          SET c.value = coalesce(c.value, 0) + 1
-         CREATE (r:Round {n: c.value, strategy: $strategy, at: $at})
+         CREATE (r:Round {n: c.value, strategy: $strategy, at: $at, annotator: $annotator})
          WITH r
          UNWIND $picks AS p
          MATCH (i:Item {id: p.itemId})
          CREATE (r)-[k:PICKED]->(i)
          SET k += p.components, k.rank = p.rank, k.score = p.score
          RETURN DISTINCT r.n AS n`,
-        { strategy: round.strategy, at: round.at, picks: round.picks },
+        { strategy: round.strategy, at: round.at, annotator: round.annotator ?? null, picks: round.picks },
       );
       return (result.records[0]?.get('n') as number | undefined) ?? (await this.lastRoundNumber(tx));
     });
@@ -371,16 +470,16 @@ export class Neo4jGraphStore implements GraphStore {
 
   async getItem(id: string): Promise<StoredItem | undefined> {
     return this.read(async (tx) => {
-      const result = await tx.run('MATCH (i:Item {id: $id}) RETURN i', { id });
-      const node = result.records[0]?.get('i') as { properties: Record<string, unknown> } | undefined;
-      return node ? itemFromProperties(node.properties) : undefined;
+      const result = await tx.run(`MATCH (i:Item {id: $id}) RETURN ${ITEM_PROJECTION}`, { id });
+      const record = result.records[0];
+      return record ? itemFromRecord(record) : undefined;
     });
   }
 
   async getItems(ids: readonly string[]): Promise<StoredItem[]> {
     return this.read(async (tx) => {
-      const result = await tx.run('UNWIND range(0, size($ids) - 1) AS n MATCH (i:Item {id: $ids[n]}) RETURN i ORDER BY n', { ids });
-      return result.records.map((r) => itemFromProperties((r.get('i') as { properties: Record<string, unknown> }).properties));
+      const result = await tx.run(`UNWIND range(0, size($ids) - 1) AS n MATCH (i:Item {id: $ids[n]}) RETURN ${ITEM_PROJECTION} ORDER BY n`, { ids });
+      return result.records.map(itemFromRecord);
     });
   }
 
@@ -411,8 +510,8 @@ export class Neo4jGraphStore implements GraphStore {
 
   async listItems(): Promise<StoredItem[]> {
     return this.read(async (tx) => {
-      const result = await tx.run('MATCH (i:Item) RETURN i ORDER BY i.id');
-      return result.records.map((r) => itemFromProperties((r.get('i') as { properties: Record<string, unknown> }).properties));
+      const result = await tx.run(`MATCH (i:Item) RETURN ${ITEM_PROJECTION} ORDER BY i.id`);
+      return result.records.map(itemFromRecord);
     });
   }
 
@@ -511,7 +610,13 @@ async function bumpGraphVersion(tx: ManagedTransaction): Promise<void> {
   await tx.run(`MERGE (c:KgalCounter {name: 'graph'}) SET c.value = coalesce(c.value, 0) + 1`);
 }
 
-function itemFromProperties(properties: Record<string, unknown>): StoredItem {
+/** Item fields as a map (never the 384-float embedding), with the lease when unexpired by the database clock. */
+const ITEM_PROJECTION =
+  'i {.id, .text, .meta, .label, .fingerprint, .annotator, .labeledAt, .leaseHolder, .leaseUntil} AS i, timestamp() AS now';
+
+function itemFromRecord(record: { get(key: string): unknown }): StoredItem {
+  const properties = record.get('i') as Record<string, unknown>;
+  const now = record.get('now') as number;
   const item: StoredItem = {
     id: properties.id as string,
     text: properties.text as string,
@@ -521,5 +626,17 @@ function itemFromProperties(properties: Record<string, unknown>): StoredItem {
   if (typeof properties.fingerprint === 'string') item.fingerprint = properties.fingerprint;
   if (typeof properties.annotator === 'string') item.annotator = properties.annotator;
   if (typeof properties.labeledAt === 'string') item.labeledAt = properties.labeledAt;
+  if (typeof properties.leaseHolder === 'string' && typeof properties.leaseUntil === 'number' && properties.leaseUntil > now) {
+    item.lease = { itemId: item.id, holder: properties.leaseHolder, expiresAt: new Date(properties.leaseUntil).toISOString() };
+  }
   return item;
+}
+
+/**
+ * Takes the items' write locks (in id order, so two transactions cannot deadlock on each other) before
+ * the transaction reads them: under read-committed isolation a plain read could be stale by the time of
+ * the write (Neo4j's documented lost-update pattern: SET a property to lock, then read).
+ */
+async function lockItems(tx: ManagedTransaction, ids: readonly string[]): Promise<void> {
+  await tx.run('UNWIND $ids AS id MATCH (i:Item {id: id}) SET i._lock = true REMOVE i._lock', { ids: [...new Set(ids)].sort() });
 }
