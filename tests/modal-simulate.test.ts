@@ -124,7 +124,7 @@ describe.skipIf(skip)('modal-simulate.sh (modAL side by side)', () => {
     }
   }, 600_000);
 
-  it('starts cold with a random batch until two classes are labeled', async () => {
+  it('starts cold with a random batch until two classes are labeled, and evaluates no model as kgal does', async () => {
     const dir = await writeCampaign({ budget: 30, batch: 15, initial: 0, seeds: [7] });
     const out = join(dir, 'cold.csv');
     const result = runScript([dir, '--strategies', 'modal-entropy', '--out', out]);
@@ -138,6 +138,16 @@ describe.skipIf(skip)('modal-simulate.sh (modAL side by side)', () => {
     // No model before any label: nothing predicted.
     expect([rows[0]!.accuracy, rows[0]!.macroF1]).toEqual(['0.000000', '0.000000']);
     expect(Number(rows[2]!.accuracy)).toBeGreaterThan(0.8);
+
+    // One labeled item = one class: no model, every eval item predicted as that class (kgal's rule). The eval
+    // split has 20 items per class: accuracy 1/3, macro-F1 = (2·20 / (2·20 + 40)) / 3 = 1/6.
+    const oneItem = await writeCampaign({ budget: 2, batch: 1, initial: 0, seeds: [3] });
+    expect(runScript([oneItem]).status).toBe(0);
+    const oneRows = parseCsv(await readFile(join(oneItem, 'modal-rounds.csv'), 'utf8')).rows.filter((r) => r.labels === '1');
+    expect(oneRows.map((r) => [r.strategy, r.accuracy, r.macroF1])).toEqual([
+      ['modal-entropy', '0.333333', '0.166667'],
+      ['modal-random', '0.333333', '0.166667'],
+    ]);
   }, 600_000);
 
   it('exits with status 2 and one clear line on a bad directory', async () => {

@@ -21,16 +21,17 @@ Rounds run until `budget` labels (the last batch is cut to fit). Round 0 is the 
 evaluated on the eval split: sklearn.metrics accuracy_score and f1_score(average='macro', zero_division=0)
 (macro over the labels present in the eval split or predicted). millis = wall time of query + teach.
 
-The estimator is the one kgal's classifier matches (docs/model-classifier.md): LogisticRegression(C=1.0,
-solver='lbfgs', tol=1e-6, max_iter=1000), L2, multinomial (the only multiclass mode of lbfgs), on float64
-copies of the float32 embeddings. One adjustment: while only two classes are labeled, scikit-learn fits its
+The estimator is the one kgal's classifier matches (docs/model-classifier.md): LogisticRegression(C=
+campaign.json's `classifier.C` (default 1.0), solver='lbfgs', tol=1e-6, max_iter=1000), L2, multinomial (the
+only multiclass mode of lbfgs), on float64 copies of the float32 embeddings. One adjustment: while only two classes are labeled, scikit-learn fits its
 one-logit binary model, which equals kgal's two-column softmax at 2C, so the fit uses 2C then.
 
 Cold start and one-class sets: a LogisticRegression needs two labeled classes, and modAL's entropy_sampling
 needs a fitted estimator. Until the labeled set holds two classes, both strategies query a random batch
 (the repeat's generator; for modal-entropy a separate default_rng(seed) stream), and a round without a
-model is evaluated as predicting nothing: accuracy 0 and macro-F1 0. kgal's presets fall back to graph
-coverage + density instead (docs/selector.md), so cold-start rounds differ by design.
+model is evaluated as kgal evaluates it: every eval item predicted as the only labeled class, or as nothing
+with no labels (accuracy 0, macro-F1 0). kgal's presets pick the cold-start batch by graph coverage + density
+instead (docs/selector.md), so cold-start rounds differ by design.
 
 Compatibility: modAL 0.4.2.1 (its latest release) passes `force_all_finite` to sklearn's check_X_y, which
 scikit-learn 1.8 renamed to `ensure_all_finite`; teach() fails without the small shim below, which only
@@ -109,8 +110,8 @@ class KgalLogisticRegression(LogisticRegression):
             self.C = base_c
 
 
-def new_estimator() -> KgalLogisticRegression:
-    return KgalLogisticRegression(C=C_REG, solver="lbfgs", tol=TOL, max_iter=MAX_ITER)
+def new_estimator(c_reg: float) -> KgalLogisticRegression:
+    return KgalLogisticRegression(C=c_reg, solver="lbfgs", tol=TOL, max_iter=MAX_ITER)
 
 
 # ---------------------------------------------------------------------------------------------- campaign
@@ -133,6 +134,7 @@ class Campaign:
         self.y_eval = np.array([index[c] for c in eval_labels], dtype=np.int64)
         self.X_pool, self.X_eval = read_embeddings(directory, spec, len(self.pool_ids), len(self.eval_ids))
         self.repeats = read_repeats(spec, {pid: row for row, pid in enumerate(self.pool_ids)})
+        self.C = read_classifier_c(spec)
         if self.budget > len(self.pool_ids):
             raise CampaignError(f"campaign.json: budget {self.budget} exceeds the pool ({len(self.pool_ids)} items)")
 
@@ -190,6 +192,15 @@ def read_embeddings(directory: Path, spec: dict, n_pool: int, n_eval: int) -> tu
     return matrix[:n_pool], matrix[n_pool:]
 
 
+def read_classifier_c(spec: dict) -> float:
+    """kgal's evaluation classifier C (campaign.json `classifier.C`), default 1."""
+    classifier = spec.get("classifier") or {}
+    c_reg = classifier.get("C", C_REG) if isinstance(classifier, dict) else C_REG
+    if not isinstance(c_reg, (int, float)) or isinstance(c_reg, bool) or not c_reg > 0:
+        raise CampaignError(f"campaign.json: classifier.C must be a positive number, got {c_reg!r}")
+    return float(c_reg)
+
+
 def read_repeats(spec: dict, row_of: dict[str, int]) -> list[dict]:
     repeats = spec.get("repeats")
     if not isinstance(repeats, list) or not repeats:
@@ -211,14 +222,19 @@ def read_repeats(spec: dict, row_of: dict[str, int]) -> list[dict]:
 # -------------------------------------------------------------------------------------------- simulation
 
 
-def evaluate(learner: ActiveLearner | None, campaign: Campaign) -> tuple[float, float]:
-    """Accuracy and macro-F1 on the eval split; without a model (fewer than two classes) nothing is predicted."""
-    if learner is None:
-        return 0.0, 0.0
-    predicted = learner.predict(campaign.X_eval)
+def evaluate(learner: ActiveLearner | None, labeled_y: np.ndarray, campaign: Campaign) -> tuple[float, float]:
+    """Accuracy and macro-F1 on the eval split. Without a model (fewer than two labeled classes) every eval item
+    is predicted as the only labeled class, or as nothing at all with no labels: kgal's rule
+    (src/simulation/round-evaluation.ts)."""
+    if learner is not None:
+        predicted = learner.predict(campaign.X_eval)
+    else:
+        classes = np.unique(labeled_y)
+        predicted = np.full(campaign.y_eval.shape, classes[0] if classes.size else -1, dtype=np.int64)  # -1: no class
     return (
         float(accuracy_score(campaign.y_eval, predicted)),
-        float(f1_score(campaign.y_eval, predicted, average="macro", zero_division=0)),
+        float(f1_score(campaign.y_eval, predicted, labels=np.union1d(campaign.y_eval, predicted[predicted >= 0]),
+                       average="macro", zero_division=0)),
     )
 
 
@@ -244,13 +260,13 @@ def run_strategy(campaign: Campaign, strategy: str, repeat: dict, emit: Callable
         rows = np.flatnonzero(labeled)
         if len(np.unique(campaign.y_pool[rows])) < 2:
             return None
-        return ActiveLearner(estimator=new_estimator(), query_strategy=query_strategy,
+        return ActiveLearner(estimator=new_estimator(campaign.C), query_strategy=query_strategy,
                              X_training=campaign.X_pool[rows], y_training=campaign.y_pool[rows])
 
     learner: ActiveLearner | None = start_learner_when_trainable()
 
     def row(round_: int, millis: float | None) -> dict:
-        accuracy, macro_f1 = evaluate(learner, campaign)
+        accuracy, macro_f1 = evaluate(learner, campaign.y_pool[labeled], campaign)
         return {"strategy": strategy, "repeat": repeat["repeat"], "seed": seed, "round": round_,
                 "labels": int(labeled.sum()), "accuracy": accuracy, "macroF1": macro_f1, "millis": millis}
 
