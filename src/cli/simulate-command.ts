@@ -1,0 +1,220 @@
+import { readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { CENTRALITY_MEASURES, type CentralityMeasure } from '../../graph/centrality.js';
+import { embedderConfigFromEnv } from '../embeddings/embedder-config.js';
+import { TransformersEmbedder } from '../embeddings/transformers-embedder.js';
+import type { Progress } from '../ingest/progress.js';
+import { isPresetName, parseWeights, PRESETS, type PresetName } from '../selector/presets.js';
+import { embedTextsCached } from '../simulation/embedding-cache.js';
+import { readLabeledFile, type LabeledExample } from '../simulation/labeled-dataset.js';
+import type { SelectionSettings } from '../simulation/oracle-campaign.js';
+import { prepareDataset, type SimulationEmbedder } from '../simulation/prepared-dataset.js';
+import { runSimulation } from '../simulation/run-simulation.js';
+import { writeSimulationReport } from '../simulation/simulation-report.js';
+import { stratifiedSplit } from '../simulation/stratified-split.js';
+import { terminalProgress } from './terminal-progress.js';
+
+interface SimulateFlags {
+  pool: string;
+  eval?: string;
+  evalFraction?: number;
+  kg?: string;
+  strategies: PresetName[];
+  budget: number;
+  batch: number;
+  initial: number;
+  repeats: number;
+  seed: number;
+  out: string;
+  weights?: string;
+  centrality?: CentralityMeasure;
+  tau?: number;
+  members?: number;
+  cacheDir?: string;
+  title?: string;
+  charts: boolean;
+}
+
+function integerAtLeast(minimum: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < minimum) throw new InvalidArgumentError(`must be an integer >= ${minimum}`);
+    return n;
+  };
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError('must be a number between 0 and 1');
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+function strategyList(value: string): PresetName[] {
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !isPresetName(n));
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown strategy ${unknown.join(', ')} (use ${PRESETS.join(', ')})`);
+  if (names.length === 0) throw new InvalidArgumentError('name at least one strategy');
+  return [...new Set(names)] as PresetName[];
+}
+
+function centralityMeasure(value: string): CentralityMeasure {
+  if (!(CENTRALITY_MEASURES as readonly string[]).includes(value)) throw new InvalidArgumentError(`use one of ${CENTRALITY_MEASURES.join(', ')}`);
+  return value as CentralityMeasure;
+}
+
+/** The transformer embedder behind the simulation's on-disk cache: the model loads only on a cache miss. */
+function cachedTransformerEmbedder(cacheDir: string | undefined, progress: Progress): SimulationEmbedder {
+  const config = embedderConfigFromEnv();
+  const source = { id: `${config.model}:${config.quantized ? 'int8' : 'fp32'}`, load: () => TransformersEmbedder.load(config) };
+  return {
+    id: source.id,
+    async embedTexts(texts) {
+      const { matrix, cached, file } = await embedTextsCached(source, texts, { batchSize: config.batchSize, progress, ...(cacheDir ? { cacheDir } : {}) });
+      process.stderr.write(`embeddings: ${cached ? 'cached' : 'computed and cached'} (${texts.length} texts) in ${file}\n`);
+      return matrix;
+    },
+  };
+}
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+async function simulate(flags: SimulateFlags): Promise<void> {
+  const progress = terminalProgress();
+  const all = await readLabeledFile(flags.pool);
+  let pool: LabeledExample[];
+  let evaluation: LabeledExample[];
+  if (flags.eval) {
+    pool = all;
+    evaluation = await readLabeledFile(flags.eval);
+  } else {
+    ({ pool, eval: evaluation } = stratifiedSplit(all, { fraction: flags.evalFraction ?? 0.2, seed: flags.seed }));
+  }
+  const dataset = basename(flags.pool, extname(flags.pool));
+  process.stderr.write(`${dataset}: ${pool.length} pool items, ${evaluation.length} evaluation items${flags.kg ? `, external KG ${basename(flags.kg)}` : ''}\n`);
+  const prepared = await prepareDataset({
+    dataset,
+    pool,
+    eval: evaluation,
+    embedder: cachedTransformerEmbedder(flags.cacheDir, progress),
+    progress,
+    ...(flags.kg ? { kgFile: flags.kg } : {}),
+    ...(flags.centrality ? { centrality: flags.centrality } : {}),
+  });
+  const ms = prepared.millis;
+  process.stderr.write(`prepared in ${((ms.ingest + ms.embed + ms.graph) / 1000).toFixed(1)} s (entities ${(ms.ingest / 1000).toFixed(1)} s, embeddings ${(ms.embed / 1000).toFixed(1)} s, graph ${(ms.graph / 1000).toFixed(1)} s)\n`);
+
+  const selection: SelectionSettings = {};
+  if (flags.weights) selection.weights = parseWeights(flags.weights);
+  if (flags.centrality) selection.centrality = flags.centrality;
+  if (flags.tau !== undefined) selection.decay = { kind: 'exponential', tau: flags.tau };
+  if (flags.members !== undefined) selection.members = flags.members;
+
+  // A bar with ETA on a terminal; on a log (nohup, CI) one line per finished run with an ETA.
+  const bar = process.stderr.isTTY;
+  let totalRounds = 0;
+  let doneRounds = 0;
+  let runsDone = 0;
+  let runs = 0;
+  const started = Date.now();
+  await runSimulation(
+    prepared,
+    {
+      strategies: flags.strategies,
+      budget: flags.budget,
+      batch: flags.batch,
+      initial: flags.initial,
+      repeats: flags.repeats,
+      seed: flags.seed,
+      ...(flags.evalFraction !== undefined || !flags.eval ? { evalFraction: flags.evalFraction ?? 0.2 } : {}),
+      selection,
+    },
+    flags.out,
+    {
+      onStart(info) {
+        totalRounds = info.totalRounds;
+        runs = info.runs;
+        if (bar) progress.start('simulating (rounds)', totalRounds);
+      },
+      onRound() {
+        doneRounds += 1;
+        if (bar) progress.advance(1);
+      },
+      onRunDone({ strategy, repeat, rows, millis }) {
+        runsDone += 1;
+        if (bar) return;
+        const last = rows[rows.length - 1]!;
+        const elapsed = (Date.now() - started) / 1000;
+        const eta = (elapsed / doneRounds) * (totalRounds - doneRounds);
+        process.stderr.write(
+          `[${runsDone}/${runs}] ${strategy} repeat ${repeat}: ${last.labels} labels, accuracy ${(100 * last.accuracy).toFixed(1)} %, ` +
+            `${(millis / 1000).toFixed(1)} s; elapsed ${formatDuration(elapsed)}, ETA ${formatDuration(eta)}\n`,
+        );
+      },
+    },
+  );
+  if (bar) progress.stop();
+  const report = await writeSimulationReport(flags.out, { charts: flags.charts, ...(flags.title ? { title: flags.title } : {}) });
+  process.stdout.write(await readFile(join(flags.out, 'summary.md'), 'utf8'));
+  process.stdout.write(`\nwrote ${flags.out}: summary.json, summary.md, rounds.csv, round-signals.csv, campaign.json, embeddings.f32${report.charts.length > 0 ? `, ${report.charts.map((c) => basename(c)).join(', ')}` : ''}\n`);
+}
+
+/** `kgal simulate ...` (an oracle campaign over strategies and repeats) and `kgal simulate report <dir>`. */
+export function registerSimulateCommand(program: Command): void {
+  const command = program
+    .command('simulate')
+    .description('simulate annotation campaigns on a labeled pool: learning curves, knowledge coverage, charts (docs/simulation.md)')
+    .option('--pool <file>', 'labeled pool (JSONL/CSV with id, text, label; WebNLG triples/entities are used for gold coverage only)')
+    .option('--eval <file>', 'held-out evaluation file (default: a stratified split of the pool)')
+    .option('--eval-fraction <f>', 'share of the pool held out for evaluation, stratified (default 0.2)', fraction)
+    .option('--kg <triples>', 'external knowledge graph (TSV/JSONL triples), imported as at ingest')
+    .option('--strategies <list>', `comma-separated presets (${PRESETS.join(', ')})`, strategyList, ['random', 'entropy', 'kg-guided'] as PresetName[])
+    .option('--budget <n>', 'labels at the end, initial set included', integerAtLeast(1), 1000)
+    .option('--batch <n>', 'labels per round', integerAtLeast(1), 50)
+    .option('--initial <n>', 'initial labeled items per repeat (stratified random; 0 = cold start)', integerAtLeast(0), 20)
+    .option('--repeats <n>', 'repeats with seeds seed, seed+1, ...', integerAtLeast(1), 3)
+    .option('--seed <n>', 'base seed (split, initial sets, selection)', integerAtLeast(0), 1)
+    .option('--out <dir>', 'output directory')
+    .option('--weights <list>', 'override preset weights, e.g. uncertainty=0.5,coverage=0.5')
+    .option('--centrality <measure>', `centrality for coverage (${CENTRALITY_MEASURES.join(', ')})`, centralityMeasure)
+    .option('--tau <t>', 'coverage decay: exp(-n/tau) (default 1)', positiveNumber)
+    .option('--members <n>', 'committee size for qbc/kl/bald/auto (default 5)', integerAtLeast(2))
+    .option('--cache-dir <dir>', 'embedding cache (default ~/.cache/kgal/simulation)')
+    .option('--title <text>', 'title of the report and charts')
+    .option('--no-charts', 'skip the chart images')
+    .action(async (flags: Partial<SimulateFlags>) => {
+      if (!flags.pool) command.error('error: --pool <file> is required', { exitCode: 1 });
+      if (!flags.out) command.error('error: --out <dir> is required', { exitCode: 1 });
+      if (flags.eval && flags.evalFraction !== undefined) command.error('error: give either --eval or --eval-fraction, not both', { exitCode: 1 });
+      try {
+        await simulate(flags as SimulateFlags);
+      } catch (error) {
+        // Impossible plans (budget beyond the pool, a class too small for the split...) are the user's to fix.
+        if (error instanceof RangeError) command.error(`kgal simulate: ${error.message}`, { exitCode: 1 });
+        throw error;
+      }
+    });
+  command
+    .command('report')
+    .description('re-read every *rounds.csv in a simulation directory (kgal and modAL) and re-render summary.json, summary.md and charts')
+    .argument('<dir>', 'simulation output directory')
+    .option('--title <text>', 'title of the report and charts')
+    .option('--no-charts', 'skip the chart images')
+    .action(async (dir: string, flags: { title?: string; charts: boolean }) => {
+      const report = await writeSimulationReport(dir, { charts: flags.charts, ...(flags.title ? { title: flags.title } : {}) });
+      process.stdout.write(await readFile(join(dir, 'summary.md'), 'utf8'));
+      process.stdout.write(`\nread ${report.roundsFiles.join(', ')}; wrote summary.json, summary.md${report.charts.length > 0 ? `, ${report.charts.map((c) => basename(c)).join(', ')}` : ''}\n`);
+    });
+}
