@@ -19,6 +19,7 @@ import { ingestPool, DEFAULT_INGEST_BATCH } from '../ingest/ingest-pool.js';
 import { InputValidationError } from '../pool/input-error.js';
 import { StoreUnavailableError, UnknownItemsError, type GraphStore, type StoreStats } from '../store/graph-store.js';
 import { openStore } from '../store/open-store.js';
+import { registerSimulateCommand } from './simulate-command.js';
 import { terminalProgress } from './terminal-progress.js';
 
 interface StoreFlags {
@@ -364,6 +365,7 @@ export function buildProgram(): Command {
     process.once('SIGTERM', shutdown);
   });
 
+  registerSimulateCommand(program);
   return program;
 }
 
