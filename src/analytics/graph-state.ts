@@ -2,6 +2,7 @@ import type { CentralityMeasure } from '../../graph/centrality.js';
 import { CoverageTracker, DEFAULT_DECAY, coverageCounts, type CoverageSummary, type DecayFunction } from '../../graph/coverage.js';
 import { EntityIndex } from '../../graph/entity-index.js';
 import { analyzeEntityGraph, type EntityGraphStats } from '../../graph/refresh.js';
+import type { EntityType } from '../entities/entity-extractor.js';
 import type { EntityGraphData, GraphStore, StoredEntityAnalytics, StoredItem } from '../store/graph-store.js';
 
 export interface GraphStateOptions {
@@ -15,6 +16,7 @@ export interface GraphState {
   /** Entity keys per item id (sorted). */
   entitiesByItem: Map<string, string[]>;
   entityNames: Map<string, string>;
+  entityTypes: Map<string, EntityType>;
   /** Entity ids: keys in sorted order. */
   index: EntityIndex;
   /** Coverage state with n(e) = labeled items mentioning e; advance it to simulate picks. */
@@ -45,7 +47,7 @@ export async function loadGraphState(store: GraphStore, options: GraphStateOptio
   const graph = fresh ? fromStored(fresh) : await computeGraph(store, measure);
   const entitiesByItem = new Map(itemEntities.map((e) => [e.id, [...e.keys].sort(byString)]));
   const coverage = labeledCoverage(graph, items, entitiesByItem, options.decay);
-  const state: GraphState = { items, entitiesByItem, entityNames: graph.names, index: graph.index, coverage, source: fresh ? 'stored' : 'computed' };
+  const state: GraphState = { items, entitiesByItem, entityNames: graph.names, entityTypes: graph.types, index: graph.index, coverage, source: fresh ? 'stored' : 'computed' };
   if (graph.stats) state.stats = graph.stats;
   return state;
 }
@@ -53,6 +55,7 @@ export async function loadGraphState(store: GraphStore, options: GraphStateOptio
 interface AnalysedGraph {
   index: EntityIndex;
   names: Map<string, string>;
+  types: Map<string, EntityType>;
   centrality: Float64Array;
   community: Int32Array;
   stats?: EntityGraphStats;
@@ -78,6 +81,7 @@ function fromStored(stored: StoredEntityAnalytics): AnalysedGraph {
   return {
     index: EntityIndex.fromKeys(rows.map((r) => r.key)),
     names: new Map(rows.map((r) => [r.key, r.name])),
+    types: new Map(rows.map((r) => [r.key, r.type])),
     centrality: Float64Array.from(rows, (r) => r.centrality),
     community: Int32Array.from(rows, (r) => r.community),
   };
@@ -89,6 +93,7 @@ async function computeGraph(store: GraphStore, measure: CentralityMeasure): Prom
   return {
     index: analysis.index,
     names: new Map(graph.entities.map((e) => [e.key, e.name])),
+    types: new Map(graph.entities.map((e) => [e.key, e.type])),
     centrality: analysis.centrality.values,
     community: analysis.community.community,
     stats: analysis.stats,

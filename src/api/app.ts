@@ -1,39 +1,47 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import { pino, type Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
 import type { GraphStore } from '../store/graph-store.js';
+import type { ApiContext } from './api-context.js';
+import { HttpError, errorHandler } from './errors.js';
+import { graphRoutes } from './routes/graph.js';
+import { itemRoutes } from './routes/items.js';
+import { selectionRoutes } from './routes/selection.js';
+import { statusRoutes } from './routes/status.js';
+import { SerialQueue } from './serial-queue.js';
+import { DEFAULT_SERVE_CONFIG, type ServeConfig } from './serve-config.js';
+
+export interface AppOptions extends Partial<ServeConfig> {
+  /** Default: pino to stdout at `logLevel`. */
+  logger?: Logger;
+}
 
 /**
- * The HTTP API. For now: health, readiness (which asks the store) and stats; the full selection loop
- * (items, query, labels, leases) comes with the API issue.
+ * The HTTP API over one store: JSON routes under /v1 for the whole loop (items, query, labels, gaps,
+ * stats, model, graph refresh), health/readiness and the OpenAPI document. Structured request logs
+ * (pino), optional API key on writes, CORS when configured, body limit with 413.
  */
-export function createApp(store: GraphStore): Express {
+export function createApp(store: GraphStore, options: AppOptions = {}): Express {
+  const config: ServeConfig = { ...DEFAULT_SERVE_CONFIG, ...options };
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'kgal' } });
+  const context: ApiContext = { store, config, logger, selectionQueue: new SerialQueue() };
+
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '10mb' }));
+  app.set('query parser', 'simple');
+  app.use(pinoHttp({ logger, customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info') }));
+  if (config.corsOrigins.length > 0) {
+    app.use(cors({ origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins, allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key'] }));
+  }
+  app.use(express.json({ limit: config.bodyLimit, strict: true }));
 
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  app.use(statusRoutes(context));
+  app.use(itemRoutes(context));
+  app.use(selectionRoutes(context));
+  app.use(graphRoutes(context));
 
-  app.get('/ready', async (_req, res) => {
-    try {
-      await store.stats();
-      res.json({ status: 'ready', store: store.description });
-    } catch (error) {
-      res.status(503).json({ status: 'unavailable', error: (error as Error).message });
-    }
-  });
-
-  app.get('/v1/stats', async (_req, res, next) => {
-    try {
-      res.json(await store.stats());
-    } catch (error) {
-      next(error);
-    }
-  });
-
-  app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    // No stack traces to clients; the message is logged by the caller's logger when there is one.
-    res.status(500).json({ error: 'internal error' });
-  });
+  app.use((req, _res, next) => next(new HttpError(404, `no route ${req.method} ${req.path}`)));
+  app.use(errorHandler(logger));
   return app;
 }

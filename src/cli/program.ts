@@ -4,6 +4,7 @@ import { loadGraphState, refreshEntityAnalytics } from '../analytics/graph-state
 import { PRESETS, parseWeights, type PresetName } from '../selector/presets.js';
 import { queryPool, type QueryResult } from '../selector/query-pool.js';
 import { createApp } from '../api/app.js';
+import { serveConfigFromEnv } from '../api/serve-config.js';
 import { storeConfigFromEnv } from '../config/store-config.js';
 import { embedPendingItems } from '../embeddings/embed-items.js';
 import { embedderConfigFromEnv } from '../embeddings/embedder-config.js';
@@ -354,8 +355,9 @@ export function buildProgram(): Command {
     const overrides: { neo4jUri?: string; dataDir?: string } = {};
     if (flags.neo4j) overrides.neo4jUri = flags.neo4j;
     if (flags.dataDir) overrides.dataDir = flags.dataDir;
+    const config = serveConfigFromEnv(process.env);
     const store = await openStore(storeConfigFromEnv(process.env, overrides));
-    const server = createApp(store).listen(flags.port, flags.host, () => {
+    const server = createApp(store, config).listen(flags.port, flags.host, () => {
       process.stderr.write(`kgal API on http://${flags.host}:${flags.port} (${store.description})\n`);
     });
     const shutdown = (): void => {

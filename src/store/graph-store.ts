@@ -101,7 +101,7 @@ export interface EntityAnalytics {
 export interface StoredEntityAnalytics {
   measure: string;
   graphVersion: number;
-  rows: Array<{ key: string; name: string; centrality: number; community: number }>;
+  rows: Array<{ key: string; name: string; type: EntityType; centrality: number; community: number }>;
 }
 
 export interface LabelEvent {
@@ -115,6 +115,17 @@ export interface RoundPick {
   rank: number;
   score: number;
   /** Component scores (e.g. uncertainty, coverage), kept for the explanation. */
+  components: Record<string, number>;
+}
+
+/** One time an item was picked: the round and the explanation recorded with it. */
+export interface PickRecord {
+  round: number;
+  strategy: string;
+  at: string;
+  annotator?: string;
+  rank: number;
+  score: number;
   components: Record<string, number>;
 }
 
@@ -210,6 +221,8 @@ export interface GraphStore {
   getItem(id: string): Promise<StoredItem | undefined>;
   /** The items among `ids` that exist, in the order of `ids`. */
   getItems(ids: readonly string[]): Promise<StoredItem[]>;
+  /** The rounds that picked the item, oldest first, with the scores recorded then. */
+  getPickHistory(id: string): Promise<PickRecord[]>;
   /** Every label given to the item through setLabels, oldest first. */
   getLabelHistory(id: string): Promise<LabelEvent[]>;
   /** Entity keys (with mention counts) of one item. */

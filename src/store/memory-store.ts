@@ -9,6 +9,7 @@ import {
   type LabelWriteReport,
   type Lease,
   type LeaseRequest,
+  type PickRecord,
   type SetLabelsOptions,
   type EmbeddingState,
   type EmbeddingUpdate,
@@ -293,7 +294,9 @@ export class MemoryGraphStore implements GraphStore {
     if (!this.analyticsInfo) return undefined;
     const rows: StoredEntityAnalytics['rows'] = [];
     for (const entity of this.entities.values()) {
-      if (entity.analytics) rows.push({ key: entity.key, name: entity.name, centrality: entity.analytics.centrality, community: entity.analytics.community });
+      if (entity.analytics) {
+        rows.push({ key: entity.key, name: entity.name, type: entity.type, centrality: entity.analytics.centrality, community: entity.analytics.community });
+      }
     }
     return { ...this.analyticsInfo, rows };
   }
@@ -337,6 +340,18 @@ export class MemoryGraphStore implements GraphStore {
       if (item) found.push(this.withLease(publicItem(item)));
     }
     return found;
+  }
+
+  async getPickHistory(id: string): Promise<PickRecord[]> {
+    return this.rounds.flatMap((round) =>
+      round.picks
+        .filter((p) => p.itemId === id)
+        .map((p) => {
+          const record: PickRecord = { round: round.n, strategy: round.strategy, at: round.at, rank: p.rank, score: p.score, components: { ...p.components } };
+          if (round.annotator !== undefined) record.annotator = round.annotator;
+          return record;
+        }),
+    );
   }
 
   async getLabelHistory(id: string): Promise<LabelEvent[]> {

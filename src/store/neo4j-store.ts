@@ -13,6 +13,7 @@ import {
   type LabelWriteReport,
   type Lease,
   type LeaseRequest,
+  type PickRecord,
   type SetLabelsOptions,
   type EmbeddingState,
   type EmbeddingUpdate,
@@ -367,13 +368,14 @@ export class Neo4jGraphStore implements GraphStore {
     if (!info) return undefined;
     return this.read(async (tx) => {
       const result = await tx.run(
-        'MATCH (e:Entity) WHERE e.centrality IS NOT NULL RETURN e.key AS key, e.name AS name, e.centrality AS centrality, e.community AS community',
+        'MATCH (e:Entity) WHERE e.centrality IS NOT NULL RETURN e.key AS key, e.name AS name, e.type AS type, e.centrality AS centrality, e.community AS community',
       );
       return {
         ...info,
         rows: result.records.map((r) => ({
           key: r.get('key') as string,
           name: r.get('name') as string,
+          type: r.get('type') as EntityType,
           centrality: r.get('centrality') as number,
           community: r.get('community') as number,
         })),
@@ -480,6 +482,24 @@ export class Neo4jGraphStore implements GraphStore {
     return this.read(async (tx) => {
       const result = await tx.run(`UNWIND range(0, size($ids) - 1) AS n MATCH (i:Item {id: $ids[n]}) RETURN ${ITEM_PROJECTION} ORDER BY n`, { ids });
       return result.records.map(itemFromRecord);
+    });
+  }
+
+  async getPickHistory(id: string): Promise<PickRecord[]> {
+    return this.read(async (tx) => {
+      const result = await tx.run(
+        `MATCH (r:Round)-[k:PICKED]->(:Item {id: $id})
+         RETURN r.n AS round, r.strategy AS strategy, r.at AS at, r.annotator AS annotator, properties(k) AS pick
+         ORDER BY r.n`,
+        { id },
+      );
+      return result.records.map((r) => {
+        const { rank, score, ...components } = r.get('pick') as Record<string, number>;
+        const record: PickRecord = { round: r.get('round') as number, strategy: r.get('strategy') as string, at: r.get('at') as string, rank: rank!, score: score!, components };
+        const annotator = r.get('annotator') as string | null;
+        if (annotator !== null) record.annotator = annotator;
+        return record;
+      });
     });
   }
 

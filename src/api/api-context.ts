@@ -1,0 +1,13 @@
+import type { Logger } from 'pino';
+import type { GraphStore } from '../store/graph-store.js';
+import type { SerialQueue } from './serial-queue.js';
+import type { ServeConfig } from './serve-config.js';
+
+/** What every route module gets. */
+export interface ApiContext {
+  store: GraphStore;
+  config: ServeConfig;
+  logger: Logger;
+  /** Selection and graph refreshes of this process, one at a time. */
+  selectionQueue: SerialQueue;
+}

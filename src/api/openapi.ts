@@ -1,0 +1,118 @@
+import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import type { ZodType } from 'zod';
+import {
+  ErrorSchema,
+  GapsQuerySchema,
+  GapsResponseSchema,
+  IngestBodySchema,
+  IngestResponseSchema,
+  ItemParamsSchema,
+  ItemResponseSchema,
+  LabelsBodySchema,
+  LabelsResponseSchema,
+  ModelResponseSchema,
+  QueryBodySchema,
+  QueryResponseSchema,
+  RefreshBodySchema,
+  RefreshResponseSchema,
+  StatsResponseSchema,
+} from './schemas.js';
+
+const json = (schema: ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const error = (description: string) => json(ErrorSchema, description);
+const WRITE_ERRORS = {
+  400: error('Invalid body: `issues` names each bad field'),
+  401: error('API key missing or wrong (only when KGAL_API_KEY is set)'),
+  413: error('Body over the size limit'),
+};
+
+/**
+ * The OpenAPI 3 document of the API, generated from the same zod schemas that validate requests.
+ * `npm run openapi` writes it to docs/openapi.json; a test keeps that file and the routes in step.
+ */
+export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateDocument']> {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'KGAL_API_KEY (or header X-API-Key)' });
+  const secured = [{ apiKey: [] }];
+
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/items',
+    summary: 'Add or update pool items (batch, all or nothing; entities extracted and linked)',
+    security: secured,
+    request: { body: { content: { 'application/json': { schema: IngestBodySchema } } } },
+    responses: { 200: json(IngestResponseSchema, 'Ingested'), ...WRITE_ERRORS },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/items/{id}',
+    summary: 'An item with its entities, label history, lease and explanation history',
+    request: { params: ItemParamsSchema },
+    responses: { 200: json(ItemResponseSchema, 'The item'), 404: error('Unknown item') },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/query',
+    summary: 'Select the next batch to label, with explanations; leased to `annotator` when given',
+    security: secured,
+    request: { body: { content: { 'application/json': { schema: QueryBodySchema } } } },
+    responses: { 200: json(QueryResponseSchema, 'The explained picks'), ...WRITE_ERRORS },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/labels',
+    summary: 'Submit labels (batch, idempotent); a label from the lease holder releases the lease',
+    security: secured,
+    request: { body: { content: { 'application/json': { schema: LabelsBodySchema } } } },
+    responses: {
+      200: json(LabelsResponseSchema, 'Stored'),
+      ...WRITE_ERRORS,
+      404: error('Unknown item id(s); nothing written'),
+      409: error('A different label exists (send overwrite: true) or the item is leased to another annotator; nothing written'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/entities/gaps',
+    summary: 'Central entities not yet covered by labeled items, largest gap first',
+    request: { query: GapsQuerySchema },
+    responses: { 200: json(GapsResponseSchema, 'Top gaps'), 400: error('Invalid query parameter') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/stats',
+    summary: 'Pool, graph, labeling and coverage figures',
+    responses: { 200: json(StatsResponseSchema, 'Stats') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/model',
+    summary: 'Model status: trained or why not, classes, label counts, graph analytics freshness',
+    responses: { 200: json(ModelResponseSchema, 'Model status') },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/graph/refresh',
+    summary: 'Recompute centrality, communities and gaps and write them to the entities',
+    security: secured,
+    request: { body: { content: { 'application/json': { schema: RefreshBodySchema } } } },
+    responses: { 200: json(RefreshResponseSchema, 'Refreshed'), ...WRITE_ERRORS },
+  });
+  registry.registerPath({ method: 'get', path: '/health', summary: 'Liveness', responses: { 200: { description: 'The process is up' } } });
+  registry.registerPath({
+    method: 'get',
+    path: '/ready',
+    summary: 'Readiness: the store answers',
+    responses: { 200: { description: 'Ready' }, 503: { description: 'Store unavailable' } },
+  });
+  registry.registerPath({ method: 'get', path: '/openapi.json', summary: 'This document', responses: { 200: { description: 'OpenAPI 3 document' } } });
+
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: {
+      title: 'kgal API',
+      version: '1',
+      description: 'Knowledge-graph-guided active learning: pick the next texts to label by model uncertainty and knowledge-graph coverage gaps.',
+    },
+  });
+}

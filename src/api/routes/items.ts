@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import { ingestRows } from '../../ingest/ingest-pool.js';
+import type { ApiContext } from '../api-context.js';
+import { HttpError, parseRequest } from '../errors.js';
+import { IngestBodySchema, ItemParamsSchema, type ItemResponseSchema } from '../schemas.js';
+import type { z } from 'zod';
+import { requireApiKey } from '../api-key.js';
+
+/** POST /v1/items (batch upsert, all or nothing) and GET /v1/items/:id (item, entities, labels, explanation history). */
+export function itemRoutes({ store, config, selectionQueue }: ApiContext): Router {
+  const router = Router();
+
+  router.post('/v1/items', requireApiKey(config.apiKey), async (req, res) => {
+    const { items } = parseRequest(IngestBodySchema, req.body, 'body');
+    // Same validation as pool files, row by row; a rejected batch writes nothing.
+    const report = await selectionQueue.run(() => ingestRows(store, items as Array<Record<string, unknown>>, { source: 'items' }));
+    res.json({ items: report.files.reduce((n, f) => n + f.rows, 0), extracted: report.extracted, unchanged: report.unchanged, entities: (await store.stats()).entities });
+  });
+
+  router.get('/v1/items/:id', async (req, res) => {
+    const { id } = parseRequest(ItemParamsSchema, req.params, 'params');
+    const item = await store.getItem(id);
+    if (!item) throw new HttpError(404, `unknown item id "${id}"`, { ids: [id] });
+    const [mentions, labelHistory, picks, analytics] = await Promise.all([
+      store.getItemMentions(id),
+      store.getLabelHistory(id),
+      store.getPickHistory(id),
+      store.getEntityAnalytics(),
+    ]);
+    const byKey = new Map((analytics?.rows ?? []).map((r) => [r.key, r]));
+    const body: z.input<typeof ItemResponseSchema> = {
+      ...item,
+      entities: mentions.map((m) => {
+        const row = byKey.get(m.key);
+        return { key: m.key, name: row?.name ?? m.key, count: m.count, ...(row ? { type: row.type, centrality: row.centrality, community: row.community } : {}) };
+      }),
+      labelHistory,
+      picks,
+    };
+    res.json(body);
+  });
+
+  return router;
+}

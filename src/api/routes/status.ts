@@ -1,0 +1,52 @@
+import { Router } from 'express';
+import { loadGraphState } from '../../analytics/graph-state.js';
+import { loadEmbeddedPool, trainPoolModel } from '../../model/pool-model.js';
+import type { ApiContext } from '../api-context.js';
+import { buildOpenApiDocument } from '../openapi.js';
+
+/** Health, readiness (asks the store), stats with coverage, model status, and the OpenAPI document. */
+export function statusRoutes({ store }: ApiContext): Router {
+  const router = Router();
+  const openApi = buildOpenApiDocument();
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/ready', async (_req, res) => {
+    try {
+      await store.graphVersion();
+      res.json({ status: 'ready', store: store.description });
+    } catch {
+      res.status(503).json({ status: 'unavailable', store: store.description });
+    }
+  });
+
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+
+  router.get('/v1/stats', async (_req, res) => {
+    const [stats, leases, state] = await Promise.all([store.stats(), store.activeLeases(), loadGraphState(store)]);
+    res.json({ ...stats, activeLeases: leases.length, coverage: state.coverage.summary() });
+  });
+
+  router.get('/v1/model', async (_req, res) => {
+    const [pool, version, analytics] = await Promise.all([loadEmbeddedPool(store), store.graphVersion(), store.getEntityAnalytics()]);
+    // The classifier alone (no committee): enough to say whether a model exists and on what.
+    const model = trainPoolModel(pool, { committee: false });
+    res.json({
+      status: model.status,
+      ...(model.status === 'trained' ? { classes: model.classNames, trainedOn: model.trainedOn } : { reason: model.reason }),
+      labelCounts: model.labelCounts,
+      embeddedItems: pool.ids.length,
+      notEmbedded: pool.notEmbedded,
+      graph: {
+        version,
+        ...(analytics ? { analytics: { measure: analytics.measure, graphVersion: analytics.graphVersion, current: analytics.graphVersion === version } } : {}),
+      },
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,265 @@
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { CENTRALITY_MEASURES } from '../../graph/centrality.js';
+import { MAX_ID_LENGTH, MAX_TEXT_LENGTH } from '../pool/pool-row.js';
+import { PRESETS } from '../selector/presets.js';
+
+/**
+ * The API's contract: every request body and query string is parsed by these schemas (a 400 names each
+ * bad field), and the OpenAPI document (src/api/openapi.ts) is generated from the same schemas.
+ */
+extendZodWithOpenApi(z);
+
+export const LIMITS = {
+  itemsPerRequest: 5_000,
+  labelsPerRequest: 5_000,
+  batchSize: 500,
+  annotatorLength: 200,
+  labelLength: 200,
+  gapsLimit: 1_000,
+} as const;
+
+const annotator = z
+  .string()
+  .trim()
+  .min(1, 'must be a non-empty string')
+  .max(LIMITS.annotatorLength, `must be at most ${LIMITS.annotatorLength} characters`)
+  .openapi({ description: 'Who labels (annotator id); queries lease their picks to it.', example: 'ann-1' });
+
+const itemId = z
+  .string()
+  .trim()
+  .min(1, 'must be a non-empty string')
+  .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`);
+
+// Rows are validated again, field by field, by the pool-row rules that files get (src/pool/pool-row.ts).
+export const ItemRowSchema = z
+  .looseObject({
+    id: z.union([z.string(), z.number().int()]).openapi({ description: 'Unique id; an existing id is updated (upsert).' }),
+    text: z.string().openapi({ description: `The text, 1 to ${MAX_TEXT_LENGTH} characters.` }),
+    label: z.string().optional().openapi({ description: 'A known label, if any.' }),
+  })
+  .openapi('ItemRow', { description: 'A pool row like a JSONL line: other fields are kept as the item metadata (e.g. `uncertainty`).' });
+
+export const IngestBodySchema = z
+  .strictObject({
+    items: z.array(z.unknown()).min(1, 'must contain at least one item').max(LIMITS.itemsPerRequest, `at most ${LIMITS.itemsPerRequest} items per request`),
+  })
+  .openapi('IngestRequest', {
+    description: 'Rows to add or update; all or nothing.',
+    example: { items: [{ id: 'doc-1', text: 'Aarhus Airport serves the city of Aarhus.' }] },
+  });
+
+export const IngestResponseSchema = z
+  .object({
+    items: z.number().int(),
+    extracted: z.number().int().openapi({ description: 'Items whose entities were (re)extracted.' }),
+    unchanged: z.number().int(),
+    entities: z.number().int().openapi({ description: 'Entities in the store after the ingest.' }),
+  })
+  .openapi('IngestResponse');
+
+const weight = z.number().min(0, 'must be >= 0').max(100, 'must be <= 100');
+
+export const QueryBodySchema = z
+  .strictObject({
+    batchSize: z.number().int('must be an integer').min(1, 'must be >= 1').max(LIMITS.batchSize, `must be <= ${LIMITS.batchSize}`),
+    strategy: z.enum(PRESETS).optional().openapi({ description: 'Selection preset; default kg-guided.' }),
+    weights: z
+      .strictObject({ uncertainty: weight.optional(), coverage: weight.optional(), density: weight.optional(), diversity: weight.optional() })
+      .optional()
+      .openapi({ description: "Overrides of the preset's component weights." }),
+    annotator: annotator.optional(),
+    leaseSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional().openapi({ description: 'Lease length; default from the server config.' }),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    centrality: z.enum(CENTRALITY_MEASURES as unknown as [string, ...string[]]).optional(),
+  })
+  .openapi('QueryRequest', { example: { batchSize: 20, strategy: 'kg-guided', annotator: 'ann-1' } });
+
+const ComponentSchema = z.object({ raw: z.number(), normalized: z.number() }).openapi('ComponentScore');
+
+const ExplainedEntitySchema = z
+  .object({
+    key: z.string(),
+    name: z.string(),
+    centrality: z.number(),
+    coverageBefore: z.number().int().openapi({ description: 'n(e) before this pick (labeled items + earlier picks of the batch).' }),
+    gapBefore: z.number(),
+    community: z.number().int().optional(),
+  })
+  .openapi('ExplainedEntity');
+
+export const PickSchema = z
+  .object({
+    id: z.string(),
+    text: z.string(),
+    rank: z.number().int(),
+    score: z.number(),
+    strategy: z.string(),
+    components: z.record(z.string(), ComponentSchema),
+    entities: z.array(ExplainedEntitySchema),
+  })
+  .openapi('Pick');
+
+const LeaseSchema = z.object({ itemId: z.string(), holder: z.string(), expiresAt: z.string() }).openapi('Lease');
+
+export const QueryResponseSchema = z
+  .object({
+    strategy: z.string(),
+    coldStart: z.boolean(),
+    coldStartReason: z.string().optional(),
+    uncertaintySource: z.enum(['model', 'external', 'none']),
+    weights: z.object({ uncertainty: z.number(), coverage: z.number(), density: z.number(), diversity: z.number() }),
+    round: z.number().int().optional(),
+    picks: z.array(PickSchema),
+    candidates: z.number().int(),
+    leasedElsewhere: z.number().int(),
+    leases: z.array(LeaseSchema).optional(),
+    model: z.object({ status: z.string(), classes: z.array(z.string()).optional(), trainedOn: z.number().int().optional() }),
+    bandit: z.unknown().optional(),
+    coverage: z.record(z.string(), z.number()),
+    graphSource: z.enum(['stored', 'computed']),
+    millis: z.record(z.string(), z.number()),
+  })
+  .openapi('QueryResponse');
+
+export const LabelsBodySchema = z
+  .strictObject({
+    labels: z
+      .array(
+        z.strictObject({
+          id: itemId,
+          label: z
+            .string()
+            .trim()
+            .min(1, 'must be a non-empty string')
+            .max(LIMITS.labelLength, `must be at most ${LIMITS.labelLength} characters`),
+          annotator: annotator.optional(),
+        }),
+      )
+      .min(1, 'must contain at least one label')
+      .max(LIMITS.labelsPerRequest, `at most ${LIMITS.labelsPerRequest} labels per request`),
+    overwrite: z.boolean().optional().openapi({ description: 'Replace a different existing label instead of answering 409.' }),
+  })
+  .openapi('LabelsRequest', { example: { labels: [{ id: 'doc-1', label: 'Airport', annotator: 'ann-1' }] } });
+
+export const LabelsResponseSchema = z
+  .object({
+    written: z.array(z.string()).openapi({ description: 'Labels stored now.' }),
+    unchanged: z.array(z.string()).openapi({ description: 'Already stored with the same label and annotator (retries are safe).' }),
+  })
+  .openapi('LabelsResponse');
+
+export const ItemParamsSchema = z.object({ id: itemId.openapi({ param: { name: 'id', in: 'path' } }) });
+
+export const ItemResponseSchema = z
+  .object({
+    id: z.string(),
+    text: z.string(),
+    label: z.string().optional(),
+    annotator: z.string().optional(),
+    labeledAt: z.string().optional(),
+    meta: z.record(z.string(), z.unknown()),
+    lease: LeaseSchema.optional(),
+    entities: z.array(
+      z.object({ key: z.string(), name: z.string(), type: z.string().optional(), count: z.number().int(), centrality: z.number().optional(), community: z.number().int().optional() }),
+    ),
+    labelHistory: z.array(z.object({ label: z.string(), annotator: z.string().optional(), at: z.string() })),
+    picks: z
+      .array(
+        z.object({
+          round: z.number().int(),
+          strategy: z.string(),
+          at: z.string(),
+          annotator: z.string().optional(),
+          rank: z.number().int(),
+          score: z.number(),
+          components: z.record(z.string(), z.number()),
+        }),
+      )
+      .openapi({ description: 'Explanation history: every round that picked the item.' }),
+  })
+  .openapi('Item');
+
+// Query-string numbers arrive as text.
+const queryInt = (min: number, max: number) => z.coerce.number().int('must be an integer').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
+
+export const GapsQuerySchema = z
+  .strictObject({
+    limit: queryInt(1, LIMITS.gapsLimit).optional().openapi({ description: 'Default 20.' }),
+    community: queryInt(0, 2 ** 31 - 1).optional(),
+    type: z.string().max(50).optional().openapi({ description: 'Entity type, e.g. person, place, organization, topic.' }),
+  })
+  .openapi('GapsQuery');
+
+export const GapsResponseSchema = z
+  .object({
+    measure: z.string(),
+    graphSource: z.enum(['stored', 'computed']),
+    gaps: z.array(
+      z.object({
+        key: z.string(),
+        name: z.string(),
+        type: z.string().optional(),
+        centrality: z.number(),
+        coverage: z.number().int(),
+        gap: z.number(),
+        community: z.number().int().optional(),
+      }),
+    ),
+  })
+  .openapi('GapsResponse');
+
+export const StatsResponseSchema = z
+  .object({
+    items: z.number().int(),
+    labeledItems: z.number().int(),
+    embeddedItems: z.number().int(),
+    entities: z.number().int(),
+    mentions: z.number().int(),
+    entityEdges: z.number().int(),
+    relations: z.number().int(),
+    rounds: z.number().int(),
+    labels: z.record(z.string(), z.number().int()),
+    activeLeases: z.number().int(),
+    coverage: z.record(z.string(), z.number()),
+  })
+  .openapi('Stats');
+
+export const ModelResponseSchema = z
+  .object({
+    status: z.enum(['trained', 'untrained']),
+    reason: z.string().optional(),
+    classes: z.array(z.string()).optional(),
+    labelCounts: z.record(z.string(), z.number().int()),
+    trainedOn: z.number().int().optional(),
+    embeddedItems: z.number().int(),
+    notEmbedded: z.number().int(),
+    graph: z.object({
+      version: z.number().int(),
+      analytics: z.object({ measure: z.string(), graphVersion: z.number().int(), current: z.boolean() }).optional(),
+    }),
+  })
+  .openapi('ModelStatus');
+
+export const RefreshBodySchema = z
+  .strictObject({ centrality: z.enum(CENTRALITY_MEASURES as unknown as [string, ...string[]]).optional() })
+  .openapi('RefreshRequest');
+
+export const RefreshResponseSchema = z
+  .object({
+    measure: z.string(),
+    graphVersion: z.number().int(),
+    graph: z.object({ nodes: z.number().int(), edges: z.number().int(), communities: z.number().int(), modularity: z.number() }).loose(),
+    coverage: z.record(z.string(), z.number()),
+  })
+  .openapi('RefreshResponse');
+
+export const ErrorSchema = z
+  .object({
+    error: z.string(),
+    issues: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    ids: z.array(z.string()).optional(),
+    conflicts: z.array(z.record(z.string(), z.string())).optional(),
+  })
+  .openapi('Error');

@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { GraphStore } from '../src/store/graph-store.js';
+import { MemoryGraphStore } from '../src/store/memory-store.js';
+import { call, hashVector, startApi, webnlgRows } from './support/api.js';
+import { freshNeo4jStore, neo4jSkipped } from './support/neo4j.js';
+
+const backends: Array<{ name: string; skip: boolean; open: () => Promise<GraphStore> }> = [
+  { name: 'MemoryGraphStore', skip: false, open: () => MemoryGraphStore.open() },
+  { name: 'Neo4jGraphStore', skip: neo4jSkipped(), open: () => freshNeo4jStore() },
+];
+
+// 60 entries across WebNLG categories; the category is the oracle's label, never sent with the item.
+const rows = webnlgRows(60, 211);
+const categoryOf = new Map(rows.map((r) => [r.id, r.category]));
+
+for (const backend of backends) {
+  describe.skipIf(backend.skip)(`HTTP API, whole loop: ${backend.name}`, () => {
+    let store: GraphStore;
+    let api: Awaited<ReturnType<typeof startApi>>;
+    beforeEach(async () => {
+      store = await backend.open();
+      api = await startApi(store);
+    });
+    afterEach(async () => {
+      await api.close();
+      await store.close();
+    });
+
+    it('ingest → query (leased) → label → query again: labels and filled gaps change the next picks', async () => {
+      const ingest = await call(api.url, 'POST', '/v1/items', { items: rows.map(({ id, text }) => ({ id, text })) });
+      expect(ingest).toMatchObject({ status: 200, body: { items: 60, extracted: 60 } });
+      expect((await call(api.url, 'POST', '/v1/graph/refresh', {})).status).toBe(200);
+      const gapsBefore = await call(api.url, 'GET', '/v1/entities/gaps?limit=5');
+      expect(gapsBefore.status).toBe(200);
+      expect(gapsBefore.body.graphSource).toBe('stored');
+      expect(gapsBefore.body.gaps).toHaveLength(5);
+
+      const first = await call(api.url, 'POST', '/v1/query', { batchSize: 5, annotator: 'ann-1' });
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({ strategy: 'kg-guided', coldStart: true, round: 1 });
+      const firstIds: string[] = first.body.picks.map((p: { id: string }) => p.id);
+      expect(new Set(firstIds).size).toBe(5);
+      expect(first.body.leases.map((l: { itemId: string; holder: string }) => [l.itemId, l.holder])).toEqual(firstIds.map((id) => [id, 'ann-1']));
+      for (const pick of first.body.picks) {
+        expect(pick.text.length).toBeGreaterThan(0);
+        expect(pick.components.coverage.normalized).toBeGreaterThanOrEqual(0);
+      }
+
+      // Another annotator never gets the leased items.
+      const other = await call(api.url, 'POST', '/v1/query', { batchSize: 5, annotator: 'ann-2' });
+      expect(other.body.leasedElsewhere).toBe(5);
+      expect(other.body.picks.map((p: { id: string }) => p.id).filter((id: string) => firstIds.includes(id))).toEqual([]);
+
+      const labels = firstIds.map((id) => ({ id, label: categoryOf.get(id)!, annotator: 'ann-1' }));
+      expect(await call(api.url, 'POST', '/v1/labels', { labels })).toEqual({ status: 200, body: { written: firstIds, unchanged: [] } });
+      // A retry stores nothing twice.
+      expect(await call(api.url, 'POST', '/v1/labels', { labels })).toEqual({ status: 200, body: { written: [], unchanged: firstIds } });
+
+      const item = await call(api.url, 'GET', `/v1/items/${encodeURIComponent(firstIds[0]!)}`);
+      expect(item.status).toBe(200);
+      expect(item.body).toMatchObject({ id: firstIds[0], label: categoryOf.get(firstIds[0]!), annotator: 'ann-1' });
+      expect(item.body.lease).toBeUndefined();
+      expect(item.body.labelHistory).toHaveLength(1);
+      expect(item.body.picks).toEqual([expect.objectContaining({ round: 1, strategy: 'kg-guided', rank: 1, annotator: 'ann-1' })]);
+      expect(item.body.entities.length).toBeGreaterThan(0);
+
+      // The labeled items' entities now count as covered: the gaps they filled are gone from the top.
+      const labeledEntities = new Set<string>(first.body.picks.flatMap((p: { entities: Array<{ key: string }> }) => p.entities.map((e) => e.key)));
+      const gapsAfter = await call(api.url, 'GET', '/v1/entities/gaps?limit=5');
+      expect(gapsAfter.body.gaps.map((g: { key: string }) => g.key).filter((k: string) => labeledEntities.has(k))).toEqual([]);
+      const again = await call(api.url, 'POST', '/v1/query', { batchSize: 5, annotator: 'ann-1' });
+      expect(again.status).toBe(200);
+      expect(again.body.coverage.coveredEntities).toBeGreaterThan(0);
+      const againIds: string[] = again.body.picks.map((p: { id: string }) => p.id);
+      expect(againIds.filter((id) => firstIds.includes(id))).toEqual([]);
+      for (const pick of again.body.picks) {
+        for (const entity of pick.entities) if (labeledEntities.has(entity.key)) expect(entity.coverageBefore).toBeGreaterThanOrEqual(1);
+      }
+
+      const stats = await call(api.url, 'GET', '/v1/stats');
+      expect(stats.body).toMatchObject({ items: 60, labeledItems: 5, rounds: 3, activeLeases: 10 });
+      expect(stats.body.coverage.coveredEntities).toBe(again.body.coverage.coveredEntities);
+    });
+
+    it('with embeddings and two classes labeled, queries use the trained model; /v1/model says so', async () => {
+      await call(api.url, 'POST', '/v1/items', { items: rows.map(({ id, text }) => ({ id, text })) });
+      await store.setEmbeddings(rows.map((r) => ({ id: r.id, key: `test:${r.id}`, vector: hashVector(r.text) })));
+      expect((await call(api.url, 'GET', '/v1/model')).body).toMatchObject({ status: 'untrained', embeddedItems: 60, notEmbedded: 0 });
+      const seedLabels = rows.slice(0, 12).map((r) => ({ id: r.id, label: r.category }));
+      expect(new Set(seedLabels.map((l) => l.label)).size).toBeGreaterThan(1);
+      expect((await call(api.url, 'POST', '/v1/labels', { labels: seedLabels })).status).toBe(200);
+      const model = await call(api.url, 'GET', '/v1/model');
+      expect(model.body).toMatchObject({ status: 'trained', trainedOn: 12 });
+      expect(model.body.classes).toEqual([...new Set(seedLabels.map((l) => l.label))].sort());
+      const query = await call(api.url, 'POST', '/v1/query', { batchSize: 4, strategy: 'entropy', annotator: 'ann-1' });
+      expect(query.body).toMatchObject({ coldStart: false, uncertaintySource: 'model', model: { status: 'trained' } });
+      expect(query.body.picks.every((p: { components: Record<string, unknown> }) => 'uncertainty' in p.components)).toBe(true);
+    });
+  });
+}
