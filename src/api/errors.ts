@@ -65,7 +65,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (error instanceof LabelConflictError || error instanceof LeaseConflictError) {
       return send(409, { error: error.message, conflicts: error.conflicts.map((c) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, String(v)]))) });
     }
-    if (error instanceof StoreUnavailableError) {
+    // A Neo4j connection lost after startup surfaces as a driver error, not StoreUnavailableError.
+    const code = (error as { code?: unknown })?.code;
+    if (error instanceof StoreUnavailableError || code === 'ServiceUnavailable' || code === 'SessionExpired') {
       logger.error({ err: error, url: req.originalUrl }, 'store unavailable');
       return send(503, { error: 'store unavailable' });
     }
