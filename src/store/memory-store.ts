@@ -77,6 +77,7 @@ export class MemoryGraphStore implements GraphStore {
   /** All embeddings stacked in id order, kept between queries until an embedding changes (read-only to callers). */
   private embeddingMatrix: { ids: string[]; matrix: Matrix<Float32Array> } | undefined;
   private dirty = false;
+  private flushing: Promise<void> = Promise.resolve();
   private currentGraphVersion = 0;
   private analyticsInfo: { measure: string; graphVersion: number } | undefined;
 
@@ -415,8 +416,27 @@ export class MemoryGraphStore implements GraphStore {
 
   /** Writes a snapshot now if anything changed (close() does this too). */
   async flush(): Promise<void> {
+    // One snapshot at a time (a periodic flush may still be writing when the next one or close() comes).
+    const previous = this.flushing;
+    const current = previous.then(() => this.writeSnapshotIfDirty());
+    this.flushing = current.catch(() => undefined);
+    return current;
+  }
+
+  private async writeSnapshotIfDirty(): Promise<void> {
     if (!this.options.dataDir || this.options.readOnly || !this.dirty) return;
-    await writeSnapshot(this.options.dataDir, {
+    // Cleared before writing: a change made while the snapshot is written marks the store dirty again.
+    this.dirty = false;
+    try {
+      await this.writeSnapshotNow(this.options.dataDir);
+    } catch (error) {
+      this.dirty = true;
+      throw error;
+    }
+  }
+
+  private async writeSnapshotNow(dataDir: string): Promise<void> {
+    await writeSnapshot(dataDir, {
       items: this.items.values(),
       entities: [...this.entities.values()].map(({ mentionedBy: _derived, ...entity }) => entity),
       relations: this.relations.values(),
@@ -426,7 +446,6 @@ export class MemoryGraphStore implements GraphStore {
       meta: [{ graphVersion: this.currentGraphVersion, analytics: this.analyticsInfo ?? null }],
       embeddings: [...this.embeddings].map(([id, { key, vector }]) => ({ id, key, dimension: vector.length })),
     }, { embeddings: [...this.embeddings.values()].map((e) => e.vector) });
-    this.dirty = false;
   }
 
   async close(): Promise<void> {

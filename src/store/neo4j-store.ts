@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
 import { cypherFile } from '../config/package-paths.js';
 import type { EntityType } from '../entities/entity-extractor.js';
@@ -46,6 +47,12 @@ export interface Neo4jConnection {
  */
 export class Neo4jGraphStore implements GraphStore {
   readonly description: string;
+  /**
+   * All embeddings as of the database's embeddings token, kept between queries: reading 100k × 384
+   * floats over Bolt on every query would dominate it. Any process changing embeddings sets a new random
+   * token, so every process sees the change on its next read.
+   */
+  private embeddingCache: { token: string; ids: string[]; matrix: Matrix<Float32Array> } | undefined;
 
   private constructor(
     private readonly driver: Driver,
@@ -161,6 +168,8 @@ export class Neo4jGraphStore implements GraphStore {
           })),
         },
       );
+      // A changed text dropped its embedding above (cheaper to renew the token on every upsert than to ask).
+      await renewEmbeddingsToken(tx);
       await tx.run('UNWIND $ids AS id MATCH (:Item {id: id})-[m:MENTIONS]->() DELETE m', { ids: changedIds });
       const mentions = reextracted.flatMap((item) =>
         item.extraction!.mentions.map((m) => ({ item: item.id, key: m.key, name: m.name, type: m.type, count: m.count })),
@@ -343,6 +352,7 @@ export class Neo4jGraphStore implements GraphStore {
          SET i.embeddingKey = row.key`,
         { rows: updates.map((u) => ({ id: u.id, key: u.key, vector: Array.from(u.vector) })) },
       );
+      await renewEmbeddingsToken(tx);
     });
   }
 
@@ -425,6 +435,10 @@ export class Neo4jGraphStore implements GraphStore {
 
   async getEmbeddings(ids?: readonly string[]): Promise<{ ids: string[]; matrix: Matrix<Float32Array> }> {
     return this.read(async (tx) => {
+      // The token is read before the vectors: a change committed in between makes the cache newer than
+      // its token (refreshed next time), never older.
+      const token = ids ? null : (((await tx.run(`MATCH (c:KgalCounter {name: 'embeddings'}) RETURN c.token AS token`)).records[0]?.get('token') as string | undefined) ?? null);
+      if (token !== null && this.embeddingCache?.token === token) return { ids: this.embeddingCache.ids, matrix: this.embeddingCache.matrix };
       const result = ids
         ? await tx.run(
             'UNWIND range(0, size($ids) - 1) AS n MATCH (i:Item {id: $ids[n]}) WHERE i.embedding IS NOT NULL RETURN i.id AS id, i.embedding AS embedding ORDER BY n',
@@ -432,7 +446,9 @@ export class Neo4jGraphStore implements GraphStore {
           )
         : await tx.run('MATCH (i:Item) WHERE i.embedding IS NOT NULL RETURN i.id AS id, i.embedding AS embedding ORDER BY id');
       const vectors = result.records.map((r) => r.get('embedding') as number[]);
-      return { ids: result.records.map((r) => r.get('id') as string), matrix: stackRows(vectors, vectors[0]?.length ?? 0) };
+      const embeddings = { ids: result.records.map((r) => r.get('id') as string), matrix: stackRows(vectors, vectors[0]?.length ?? 0) };
+      if (token !== null) this.embeddingCache = { token, ...embeddings };
+      return embeddings;
     });
   }
 
@@ -623,6 +639,11 @@ export class Neo4jGraphStore implements GraphStore {
   async close(): Promise<void> {
     await this.driver.close();
   }
+}
+
+/** Embeddings changed (set, or dropped with a changed text): every process's cached matrix is stale. */
+async function renewEmbeddingsToken(tx: ManagedTransaction): Promise<void> {
+  await tx.run(`MERGE (c:KgalCounter {name: 'embeddings'}) SET c.token = $token`, { token: randomUUID() });
 }
 
 /** The entity graph changed: analytics computed before this are stale. */
