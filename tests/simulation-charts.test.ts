@@ -120,6 +120,9 @@ describe('renderCharts', () => {
     }
     for (const text of ['Learning curves: Synthetic campaign', 'Accuracy', 'Macro-F1', 'mean over 3 repeats', 'dashed: modAL']) expect(learning).toContain(text);
     expect(learning).toContain('stroke-dasharray="6,3"');
+    expect(learning).toMatch(/stroke="#d62728" stroke-width="3.5"/); // kg-guided, thicker than the rest
+    // 11 label counts (20 … 520): a zoom row on the second half, from the 6th count (270).
+    for (const text of ['Accuracy from 270 labels (zoom)', 'Macro-F1 from 270 labels (zoom)']) expect(learning).toContain(text);
 
     // Coverage: only strategies that measure it (not modAL's), one panel per figure present.
     const coverage = await readFile(join(out, 'coverage.svg'), 'utf8');
@@ -137,6 +140,7 @@ describe('renderCharts', () => {
     expect(paths.map((p) => p.slice(out.length + 1))).toEqual(['learning-curves.svg', 'learning-curves.png']);
     const svg = await readFile(paths[0]!, 'utf8');
     expect(svg).toContain('mean over 1 repeat<');
+    expect(svg).not.toContain('(zoom)'); // two label counts: nothing to zoom on
     await expect(renderCharts([], out)).rejects.toThrow(/no rows/);
   });
 });

@@ -26,6 +26,8 @@ interface Panel {
   title: string;
   /** Coverage is a share of something: show it as percent from 0; accuracy zooms to where the curves are. */
   percent: boolean;
+  /** Only rounds with at least this many labels (a zoom on the end of the campaign). */
+  fromLabels?: number;
 }
 
 const LEARNING_PANELS: Panel[] = [
@@ -55,7 +57,8 @@ const PANEL_HEIGHT = 280;
 const PNG_ZOOM = 2;
 
 /**
- * Writes `learning-curves.svg/.png` (accuracy and macro-F1 panels) and, when any row has coverage figures,
+ * Writes `learning-curves.svg/.png` (accuracy and macro-F1 panels, plus a zoom on the second half of
+ * the campaign when it has 6+ label counts) and, when any row has coverage figures,
  * `coverage.svg/.png` (one panel per coverage figure present) into `outDir`; returns the written paths.
  */
 export async function renderCharts(rows: readonly RoundRow[], outDir: string, options: ChartOptions = {}): Promise<string[]> {
@@ -64,7 +67,7 @@ export async function renderCharts(rows: readonly RoundRow[], outDir: string, op
   const repeats = new Set(rows.map((r) => r.repeat)).size;
   const written: string[] = [];
 
-  const learning = chartSpec(rows, LEARNING_PANELS, { ...options, heading: 'Learning curves', columns: 2, repeats });
+  const learning = chartSpec(rows, [...LEARNING_PANELS, ...zoomPanels(rows)], { ...options, heading: 'Learning curves', columns: 2, repeats });
   written.push(...(await writeChart(learning, join(outDir, 'learning-curves'), options)));
 
   const coveragePanels = COVERAGE_PANELS.filter((p) => hasMetric(rows, p.metric));
@@ -73,6 +76,18 @@ export async function renderCharts(rows: readonly RoundRow[], outDir: string, op
     written.push(...(await writeChart(coverage, join(outDir, 'coverage'), options)));
   }
   return written;
+}
+
+/**
+ * The second half of the campaign, again, with the y axis fitted to it: early rounds (few labels, cold-start
+ * dips) span most of the full panels' range, and the differences that matter at the budget would be a
+ * pixel or two there. None for short campaigns (fewer than 6 label counts).
+ */
+function zoomPanels(rows: readonly RoundRow[]): Panel[] {
+  const counts = [...new Set(rows.map((r) => r.labels))].sort((a, b) => a - b);
+  if (counts.length < 6) return [];
+  const from = counts[Math.floor(counts.length / 2)]!;
+  return LEARNING_PANELS.map((p) => ({ ...p, title: `${p.title} from ${from} labels (zoom)`, fromLabels: from }));
 }
 
 interface SpecOptions {
@@ -95,7 +110,8 @@ export function chartSpec(rows: readonly RoundRow[], panels: readonly Panel[], o
   const fill = { field: 'color', type: 'nominal' as const, scale: null };
   const colorOf = new Map(strategies.map((s, i) => [s, styles[i]!.color]));
   const strokeDash = { ...strategyChannel, scale: { domain: strategies, range: styles.map((s) => s.dash) } };
-  const strokeWidth = { ...strategyChannel, scale: { domain: strategies, range: styles.map((s) => s.strokeWidth) } };
+  // 'ordinal', not Vega-Lite's default 'point' for widths, which would interpolate between the range's ends.
+  const strokeWidth = { ...strategyChannel, scale: { type: 'ordinal' as const, domain: strategies, range: styles.map((s) => s.strokeWidth) } };
 
   const subtitle = [
     `mean over ${options.repeats} repeat${options.repeats === 1 ? '' : 's'}` + (options.repeats > 1 ? ', band = ± 1 std' : ''),
@@ -103,7 +119,8 @@ export function chartSpec(rows: readonly RoundRow[], panels: readonly Panel[], o
   ].join('; ');
 
   const panelSpecs = panels.map((panel) => {
-    const values = aggregateRounds(rows, panel.metric).map((p) => ({
+    const from = panel.fromLabels ?? Number.NEGATIVE_INFINITY;
+    const values = aggregateRounds(rows, panel.metric).filter((p) => p.labels >= from).map((p) => ({
       strategy: p.strategy,
       color: colorOf.get(p.strategy),
       labels: p.labels,
