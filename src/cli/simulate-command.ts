@@ -2,16 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { CENTRALITY_MEASURES, type CentralityMeasure } from '../../graph/centrality.js';
-import { embedderConfigFromEnv } from '../embeddings/embedder-config.js';
-import { TransformersEmbedder } from '../embeddings/transformers-embedder.js';
-import type { Progress } from '../ingest/progress.js';
 import { isPresetName, parseWeights, PRESETS, type PresetName } from '../selector/presets.js';
-import { embedTextsCached } from '../simulation/embedding-cache.js';
+import { cachedTransformerEmbedder } from '../simulation/embedding-cache.js';
 import { readLabeledFile, type LabeledExample } from '../simulation/labeled-dataset.js';
 import type { SelectionSettings } from '../simulation/oracle-campaign.js';
-import { prepareDataset, type SimulationEmbedder } from '../simulation/prepared-dataset.js';
+import { prepareDataset } from '../simulation/prepared-dataset.js';
 import { runSimulation } from '../simulation/run-simulation.js';
-import { writeSimulationReport } from '../simulation/simulation-report.js';
+import { NoRoundsError, writeSimulationReport } from '../simulation/simulation-report.js';
 import { stratifiedSplit } from '../simulation/stratified-split.js';
 import { terminalProgress } from './terminal-progress.js';
 
@@ -69,20 +66,6 @@ function centralityMeasure(value: string): CentralityMeasure {
   return value as CentralityMeasure;
 }
 
-/** The transformer embedder behind the simulation's on-disk cache: the model loads only on a cache miss. */
-function cachedTransformerEmbedder(cacheDir: string | undefined, progress: Progress): SimulationEmbedder {
-  const config = embedderConfigFromEnv();
-  const source = { id: `${config.model}:${config.quantized ? 'int8' : 'fp32'}`, load: () => TransformersEmbedder.load(config) };
-  return {
-    id: source.id,
-    async embedTexts(texts) {
-      const { matrix, cached, file } = await embedTextsCached(source, texts, { batchSize: config.batchSize, progress, ...(cacheDir ? { cacheDir } : {}) });
-      process.stderr.write(`embeddings: ${cached ? 'cached' : 'computed and cached'} (${texts.length} texts) in ${file}\n`);
-      return matrix;
-    },
-  };
-}
-
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.max(0, Math.round(seconds));
@@ -102,13 +85,15 @@ async function simulate(flags: SimulateFlags): Promise<void> {
   } else {
     ({ pool, eval: evaluation } = stratifiedSplit(all, { fraction: flags.evalFraction ?? 0.2, seed: flags.seed }));
   }
+  // Checked before the costly preparation (entities, embeddings).
+  if (flags.budget > pool.length) throw new RangeError(`budget ${flags.budget} exceeds the pool (${pool.length} items)`);
   const dataset = basename(flags.pool, extname(flags.pool));
   process.stderr.write(`${dataset}: ${pool.length} pool items, ${evaluation.length} evaluation items${flags.kg ? `, external KG ${basename(flags.kg)}` : ''}\n`);
   const prepared = await prepareDataset({
     dataset,
     pool,
     eval: evaluation,
-    embedder: cachedTransformerEmbedder(flags.cacheDir, progress),
+    embedder: cachedTransformerEmbedder({ progress, ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}) }),
     progress,
     ...(flags.kg ? { kgFile: flags.kg } : {}),
     ...(flags.centrality ? { centrality: flags.centrality } : {}),
@@ -213,7 +198,10 @@ export function registerSimulateCommand(program: Command): void {
     .option('--title <text>', 'title of the report and charts')
     .option('--no-charts', 'skip the chart images')
     .action(async (dir: string, flags: { title?: string; charts: boolean }) => {
-      const report = await writeSimulationReport(dir, { charts: flags.charts, ...(flags.title ? { title: flags.title } : {}) });
+      const report = await writeSimulationReport(dir, { charts: flags.charts, ...(flags.title ? { title: flags.title } : {}) }).catch((error: unknown) => {
+        if (error instanceof NoRoundsError) command.error(`kgal simulate report: ${error.message}`, { exitCode: 1 });
+        throw error;
+      });
       process.stdout.write(await readFile(join(dir, 'summary.md'), 'utf8'));
       process.stdout.write(`\nread ${report.roundsFiles.join(', ')}; wrote summary.json, summary.md${report.charts.length > 0 ? `, ${report.charts.map((c) => basename(c)).join(', ')}` : ''}\n`);
     });

@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { embedderConfigFromEnv } from '../embeddings/embedder-config.js';
 import type { TextEmbedder } from '../embeddings/text-embedder.js';
+import { TransformersEmbedder } from '../embeddings/transformers-embedder.js';
 import { silentProgress, type Progress } from '../ingest/progress.js';
 import { rowOf, type Matrix } from '../model/matrix.js';
+import type { SimulationEmbedder } from './prepared-dataset.js';
 
 export interface EmbeddingCacheOptions {
   /** Default `$XDG_CACHE_HOME/kgal/simulation` or `~/.cache/kgal/simulation` (outside any repository). */
@@ -106,4 +109,21 @@ export function float32FromLittleEndian(bytes: Uint8Array): Float32Array {
   const values = new Float32Array(bytes.byteLength / 4);
   for (let i = 0; i < values.length; i += 1) values[i] = view.getFloat32(i * 4, true);
   return values;
+}
+
+/**
+ * The configured transformer (KGAL_MODEL, KGAL_MODEL_QUANTIZED, ...) behind the on-disk cache: the model is
+ * loaded only on a cache miss. Says on stderr whether the vectors came from the cache.
+ */
+export function cachedTransformerEmbedder(options: Omit<EmbeddingCacheOptions, 'batchSize'> = {}): SimulationEmbedder {
+  const config = embedderConfigFromEnv();
+  const source: EmbedderSource = { id: `${config.model}:${config.quantized ? 'int8' : 'fp32'}`, load: () => TransformersEmbedder.load(config) };
+  return {
+    id: source.id,
+    async embedTexts(texts) {
+      const { matrix, cached, file } = await embedTextsCached(source, texts, { ...options, batchSize: config.batchSize });
+      process.stderr.write(`embeddings: ${cached ? 'cached' : 'computed and cached'} (${texts.length} texts) in ${file}\n`);
+      return matrix;
+    },
+  };
 }

@@ -6,6 +6,14 @@ import { readRoundsDir } from './rounds-csv.js';
 import { renderSummaryMarkdown } from './summary-markdown.js';
 import { summarizeRounds, type SimulationSummary } from './summary.js';
 
+/** The directory holds no rounds file to report on. */
+export class NoRoundsError extends Error {
+  constructor(readonly dir: string) {
+    super(`no rounds in ${dir}: expected rounds.csv or another *rounds.csv`);
+    this.name = 'NoRoundsError';
+  }
+}
+
 export interface ReportResult {
   summary: SimulationSummary;
   /** The rounds files read (rounds.csv, modal-rounds.csv, ...). */
@@ -20,7 +28,7 @@ export interface ReportResult {
  */
 export async function writeSimulationReport(outDir: string, options: { title?: string; charts?: boolean } = {}): Promise<ReportResult> {
   const { rows, signals, files } = await readRoundsDir(outDir);
-  if (rows.length === 0) throw new Error(`no rounds in ${outDir}: expected rounds.csv or another *rounds.csv`);
+  if (rows.length === 0) throw new NoRoundsError(outDir);
   const campaign = (await readFile(join(outDir, CAMPAIGN_FILE), 'utf8').then((t) => JSON.parse(t) as CampaignFile).catch(() => undefined));
   const dataset = campaign?.dataset ?? basename(outDir);
   const summary = summarizeRounds(rows, signals, { dataset });

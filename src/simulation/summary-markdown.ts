@@ -15,7 +15,8 @@ function formatCount(value: MeanStd | undefined): string {
   return `${Math.round(value.mean)} ± ${Math.round(value.std)}`;
 }
 
-function formatMatch(s: StrategySummary): string {
+function formatMatch(s: StrategySummary, hasBaseline: boolean): string {
+  if (!hasBaseline) return DASH;
   if (s.labelsToMatchRandom.n === 0) return `not reached (0/${s.repeats})`;
   const partial = s.labelsToMatchRandom.reached < s.repeats ? ` (${s.labelsToMatchRandom.reached}/${s.repeats})` : '';
   return `${formatCount(s.labelsToMatchRandom)}${partial}`;
@@ -26,7 +27,8 @@ function formatSpeedup(s: StrategySummary): string {
   return `${s.speedup.mean.toFixed(2)}× ± ${s.speedup.std.toFixed(2)}`;
 }
 
-function formatMeanCurve(s: StrategySummary): string {
+function formatMeanCurve(s: StrategySummary, hasBaseline: boolean): string {
+  if (!hasBaseline) return DASH;
   return s.meanCurve.labelsToMatchRandom === undefined ? 'not reached' : `${s.meanCurve.labelsToMatchRandom} (${s.meanCurve.speedup!.toFixed(2)}×)`;
 }
 
@@ -59,9 +61,9 @@ export function renderSummaryMarkdown(summary: SimulationSummary, options: { tit
       formatPercent(s.aulc),
       formatPercent(s.finalAccuracy),
       formatPercent(s.finalMacroF1),
-      formatMatch(s),
+      formatMatch(s, summary.baseline !== undefined),
       formatSpeedup(s),
-      formatMeanCurve(s),
+      formatMeanCurve(s, summary.baseline !== undefined),
       formatPercent(s.centralityCoverage),
       formatPercent(s.entityCoverage),
     ];

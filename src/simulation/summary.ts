@@ -1,6 +1,7 @@
 import { labelsToReach, meanStd, normalisedAulc, type MeanStd } from './metrics.js';
 import type { RoundSignals } from './oracle-campaign.js';
 import type { RoundRow } from './round-row.js';
+import { orderStrategies } from './strategy-style.js';
 import { DEFAULT_STOPPING_RULES, STOPPING_CRITERIA, stoppingPoints, type StopPoint, type StoppingCriterion, type StoppingRules } from './stopping-criteria.js';
 
 export interface LabelsToMatch extends MeanStd {
@@ -97,7 +98,9 @@ export function summarizeRounds(rows: readonly RoundRow[], signals: readonly Rou
     (signalsByRun.get(key) ?? signalsByRun.set(key, []).get(key)!).push(s);
   }
 
-  const strategies = [...groups].map(([strategy, runs]): StrategySummary => {
+  // Legend order of the charts: kgal's presets as in presets.ts, others, peers' runs last.
+  const strategies = orderStrategies(groups.keys()).map((strategy): StrategySummary => {
+    const runs = groups.get(strategy)!;
     const list = [...runs.entries()].sort(([a], [b]) => a - b);
     const finals = list.map(([, run]) => run[run.length - 1]!);
     const matches = list.map(([repeat, run]) => {
