@@ -58,6 +58,17 @@ for (const backend of backends) {
       });
     });
 
+    it('re-importing the same KG facts leaves the graph version alone (stored analytics stay current)', async () => {
+      const relation = { subject: { key: 'denmark', name: 'Denmark' }, predicate: 'capital', object: { key: 'copenhagen', name: 'Copenhagen' } };
+      await store.upsertRelations([relation]);
+      const version = await store.graphVersion();
+      await store.upsertRelations([relation]);
+      expect(await store.graphVersion()).toBe(version);
+      await store.upsertRelations([relation, { ...relation, predicate: 'largestCity' }]);
+      expect(await store.graphVersion()).toBeGreaterThan(version);
+      expect((await store.stats()).relations).toBe(2);
+    });
+
     it('re-ingesting the same files changes nothing; a second file adds to the graph', async () => {
       const options = { files: [fixture('pool-a.jsonl')], kgFile: fixture('kg.tsv'), ...dictionaryOnly };
       await ingestPool(store, options);

@@ -154,17 +154,26 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async upsertRelations(relations: readonly RelationUpsert[]): Promise<void> {
-    if (relations.length > 0) this.currentGraphVersion += 1;
+    let changed = false;
     for (const relation of relations) {
       for (const term of [relation.subject, relation.object]) {
         const entity = this.entities.get(term.key);
+        if (entity?.kg) continue;
+        changed = true;
         if (entity) entity.kg = true;
         else this.entities.set(term.key, { key: term.key, name: term.name, type: 'kg', kg: true, mentionedBy: 0 });
       }
       const record = { subject: relation.subject.key, predicate: relation.predicate, object: relation.object.key };
-      this.relations.set(relationKey(record), record);
+      const key = relationKey(record);
+      if (this.relations.has(key)) continue;
+      changed = true;
+      this.relations.set(key, record);
     }
-    this.dirty = true;
+    // Re-importing the same KG changes nothing, so analytics computed on the graph stay current.
+    if (changed) {
+      this.currentGraphVersion += 1;
+      this.dirty = true;
+    }
   }
 
   async setLabels(labels: readonly LabelAssignment[], options: SetLabelsOptions = {}): Promise<LabelWriteReport> {

@@ -208,6 +208,14 @@ export class Neo4jGraphStore implements GraphStore {
   async upsertRelations(relations: readonly RelationUpsert[]): Promise<void> {
     if (relations.length === 0) return;
     await this.write(async (tx) => {
+      // Re-importing the same KG changes nothing, so analytics computed on the graph stay current.
+      const missing = await tx.run(
+        `UNWIND $relations AS r
+         OPTIONAL MATCH (s:Entity {key: r.subject.key, kg: true})-[k:RELATED {predicate: r.predicate}]->(o:Entity {key: r.object.key, kg: true})
+         RETURN count(*) - count(k) AS missing`,
+        { relations },
+      );
+      if ((missing.records[0]?.get('missing') as number) === 0) return;
       await tx.run(
         `UNWIND $relations AS r
          MERGE (s:Entity {key: r.subject.key})
