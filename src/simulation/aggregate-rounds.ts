@@ -1,3 +1,4 @@
+import { meanStd } from './metrics.js';
 import type { RoundRow } from './round-row.js';
 
 /** The per-round numbers a curve can show (all in [0, 1]). */
@@ -41,24 +42,11 @@ export function aggregateRounds(rows: readonly RoundRow[], metric: CurveMetric):
   const points: CurvePoint[] = [];
   for (const [strategy, byLabels] of groups) {
     for (const labels of [...byLabels.keys()].sort((a, b) => a - b)) {
-      const values = byLabels.get(labels)!;
-      points.push({ strategy, labels, n: values.length, ...meanStd(values) });
+      const { mean, std, n } = meanStd(byLabels.get(labels)!);
+      points.push({ strategy, labels, n, mean, std });
     }
   }
   return points;
-}
-
-/** Mean and sample standard deviation (0 for fewer than two values). */
-export function meanStd(values: readonly number[]): { mean: number; std: number } {
-  const n = values.length;
-  if (n === 0) return { mean: Number.NaN, std: Number.NaN };
-  let sum = 0;
-  for (const v of values) sum += v;
-  const mean = sum / n;
-  if (n < 2) return { mean, std: 0 };
-  let squares = 0;
-  for (const v of values) squares += (v - mean) ** 2;
-  return { mean, std: Math.sqrt(squares / (n - 1)) };
 }
 
 /** Whether any row carries a value for `metric` (decides which coverage panels exist). */
