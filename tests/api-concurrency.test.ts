@@ -36,6 +36,7 @@ describe.skipIf(neo4jSkipped())('API under concurrent annotators (Neo4j, two API
     const violations: string[] = [];
     const acknowledged = new Map<string, string>();
     let picks = 0;
+    let reselections = 0;
 
     const annotator = async (n: number): Promise<void> => {
       const name = `ann-${n}`;
@@ -43,6 +44,7 @@ describe.skipIf(neo4jSkipped())('API under concurrent annotators (Neo4j, two API
       for (let cycle = 0; cycle < CYCLES; cycle++) {
         const query = await call(url, 'POST', '/v1/query', { batchSize: 1, strategy: 'coverage', annotator: name, seed: n });
         expect(query.status).toBe(200);
+        reselections += query.body.leaseAttempts - 1;
         for (const pick of query.body.picks as Array<{ id: string }>) {
           picks += 1;
           // Leases never expire during the test and labeled items are never candidates: an item handed out twice is a violation.
@@ -57,6 +59,8 @@ describe.skipIf(neo4jSkipped())('API under concurrent annotators (Neo4j, two API
     };
     await Promise.all(Array.from({ length: ANNOTATORS }, (_, n) => annotator(n)));
 
+    // How often a concurrent query won a pick first and the loser selected again (the race path).
+    process.stdout.write(`api-concurrency: ${reselections} reselections after lost lease races\n`);
     expect(violations).toEqual([]);
     expect(picks).toBe(ANNOTATORS * CYCLES);
     expect(acknowledged.size).toBe(ANNOTATORS * CYCLES);

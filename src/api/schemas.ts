@@ -115,6 +115,7 @@ export const QueryResponseSchema = z
     candidates: z.number().int(),
     leasedElsewhere: z.number().int(),
     leases: z.array(LeaseSchema).optional(),
+    leaseAttempts: z.number().int().optional().openapi({ description: 'Selections made because concurrent queries leased picks first (1 = no race).' }),
     model: z.object({ status: z.string(), classes: z.array(z.string()).optional(), trainedOn: z.number().int().optional() }),
     bandit: z.unknown().optional(),
     coverage: z.record(z.string(), z.number()),

@@ -78,6 +78,8 @@ export interface QueryResult {
   model: { status: PoolModel['status']; classes?: string[]; trainedOn?: number };
   /** The leases granted to `lease.holder` (one per pick). */
   leases?: Lease[];
+  /** Selections made because concurrent queries leased picks first (1 = no race). */
+  leaseAttempts?: number;
   /** Unlabeled items left out because another annotator holds them. */
   leasedElsewhere: number;
   /** `auto`: the bandit's arm probabilities after this round's update, and the reward it applied. */
@@ -93,7 +95,7 @@ export interface QueryResult {
 type ConcretePreset = Exclude<PresetName, 'auto'>;
 
 /** Selections tried when concurrent queries keep leasing this query's picks first. */
-const MAX_LEASE_ATTEMPTS = 4;
+const MAX_LEASE_ATTEMPTS = 8;
 
 /** Everything a preset needs to rank the candidates of one round; components are computed once and shared. */
 interface RoundContext {
@@ -202,7 +204,8 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   let pickStrategies: string[];
   let bandit: QueryResult['bandit'];
   let leases: Lease[] | undefined;
-  for (let attempt = 1; ; attempt += 1) {
+  let attempt = 1;
+  for (; ; attempt += 1) {
     if (strategy === 'auto') {
       const auto = await runAuto(store, context, pool, items.length, options.budget ?? 1000);
       ({ run, bandit } = auto);
@@ -225,7 +228,9 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
       break;
     }
     await store.releaseLeases([...granted], options.lease.holder);
+    // Everything leased since this query began (not only the lost picks), so the next try avoids it too.
     for (const id of picked) if (!granted.has(id)) excluded.add(id);
+    for (const lease of await store.activeLeases()) if (lease.holder !== options.lease.holder) excluded.add(lease.itemId);
     context = contextFor(excluded);
   }
   const t4 = performance.now();
@@ -247,7 +252,10 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
     millis: { graph: t1 - t0, load: t2 - t1, train: trained - t2, score: t3 - trained, select: t4 - t3 },
   };
   if (bandit) result.bandit = bandit;
-  if (leases) result.leases = leases;
+  if (leases) {
+    result.leases = leases;
+    result.leaseAttempts = attempt;
+  }
   if (run.coldStart && model.status === 'untrained') result.coldStartReason = model.reason;
   if ((options.record ?? true) && explained.length > 0) {
     result.round = await store.recordRound({
