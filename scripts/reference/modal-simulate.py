@@ -348,11 +348,12 @@ def main(argv: list[str]) -> int:
 
 
 def format_value(column: str, value) -> str:
-    """CSV cell: empty for absent values, metrics to 6 decimals, millis to 3."""
+    """CSV cell: empty for absent values, metrics at full precision (shortest round-trip repr, as kgal's
+    rounds.csv writes them, so equal numbers read equal), millis to 3 decimals."""
     if value is None:
         return ""
     if column in ("accuracy", "macroF1"):
-        return f"{value:.6f}"
+        return repr(float(value))
     if column == "millis":
         return f"{value:.3f}"
     return str(value)
