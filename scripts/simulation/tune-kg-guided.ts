@@ -15,6 +15,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CentralityMeasure } from '../../graph/centrality.js';
+import type { DecayFunction } from '../../graph/coverage.js';
 import type { ComponentWeights, PresetName } from '../../src/selector/presets.js';
 import { cachedTransformerEmbedder } from '../../src/simulation/embedding-cache.js';
 import { readLabeledFile, type LabeledExample } from '../../src/simulation/labeled-dataset.js';
@@ -30,9 +31,11 @@ import { summarizeRounds } from '../../src/simulation/summary.js';
 interface Variant {
   preset?: PresetName;
   weights?: Partial<ComponentWeights>;
-  tau?: number;
+  decay?: DecayFunction;
   centrality?: CentralityMeasure;
 }
+
+const MARGIN_KG: Partial<ComponentWeights> = { uncertainty: 0.5, coverage: 0.4, density: 0.1, diversity: 0.2 };
 
 /** The variants tried; `default` is the preset as shipped (uncertainty 0.5, coverage 0.4, density 0.1, diversity 0.2, τ = 1, PageRank). */
 const VARIANTS: Record<string, Variant> = {
@@ -44,13 +47,21 @@ const VARIANTS: Record<string, Variant> = {
   'density-0.3': { weights: { density: 0.3 } },
   'diversity-0': { weights: { diversity: 0 } },
   'diversity-0.5': { weights: { diversity: 0.5 } },
-  'tau-0.5': { tau: 0.5 },
-  'tau-3': { tau: 3 },
-  'tau-10': { tau: 10 },
+  'tau-0.25': { decay: { kind: 'exponential', tau: 0.25 } },
+  'tau-0.5': { decay: { kind: 'exponential', tau: 0.5 } },
+  'tau-3': { decay: { kind: 'exponential', tau: 3 } },
+  'tau-10': { decay: { kind: 'exponential', tau: 10 } },
+  // max(0, 1 − n/1): an entity counts as covered after one labeled mention (plain weighted set cover).
+  'linear-1': { decay: { kind: 'linear', tau: 1 } },
   degree: { centrality: 'degree' },
   eigenvector: { centrality: 'eigenvector' },
-  'margin+coverage': { preset: 'margin', weights: { uncertainty: 0.5, coverage: 0.4, density: 0.1, diversity: 0.2 } },
-  'margin+coverage-0.2': { preset: 'margin', weights: { uncertainty: 0.5, coverage: 0.2, density: 0.1, diversity: 0.2 } },
+  // kg-guided's components with margin instead of entropy as U (the margin preset with kg-guided's weights).
+  'margin+coverage': { preset: 'margin', weights: MARGIN_KG },
+  'margin+coverage-0.2': { preset: 'margin', weights: { ...MARGIN_KG, coverage: 0.2 } },
+  'margin+coverage-0.6': { preset: 'margin', weights: { ...MARGIN_KG, coverage: 0.6 } },
+  'margin+linear-1': { preset: 'margin', weights: MARGIN_KG, decay: { kind: 'linear', tau: 1 } },
+  'margin+tau-0.25': { preset: 'margin', weights: MARGIN_KG, decay: { kind: 'exponential', tau: 0.25 } },
+  'coverage+linear-1': { preset: 'coverage', decay: { kind: 'linear', tau: 1 } },
 };
 
 const { values } = parseArgs({
@@ -101,7 +112,7 @@ for (const centrality of centralities) {
     if ((variant.centrality ?? 'pagerank') !== centrality) continue;
     const selection: SelectionSettings = { centrality };
     if (variant.weights) selection.weights = variant.weights;
-    if (variant.tau !== undefined) selection.decay = { kind: 'exponential', tau: variant.tau };
+    if (variant.decay) selection.decay = variant.decay;
     const started = performance.now();
     const result = await runSimulation(
       prepared,

@@ -27,6 +27,7 @@ interface SimulateFlags {
   weights?: string;
   centrality?: CentralityMeasure;
   tau?: number;
+  decay?: 'exponential' | 'linear';
   members?: number;
   cacheDir?: string;
   title?: string;
@@ -59,6 +60,11 @@ function strategyList(value: string): PresetName[] {
   if (unknown.length > 0) throw new InvalidArgumentError(`unknown strategy ${unknown.join(', ')} (use ${PRESETS.join(', ')})`);
   if (names.length === 0) throw new InvalidArgumentError('name at least one strategy');
   return [...new Set(names)] as PresetName[];
+}
+
+function decayKind(value: string): 'exponential' | 'linear' {
+  if (value !== 'exponential' && value !== 'linear') throw new InvalidArgumentError('use exponential or linear');
+  return value;
 }
 
 function centralityMeasure(value: string): CentralityMeasure {
@@ -104,7 +110,7 @@ async function simulate(flags: SimulateFlags): Promise<void> {
   const selection: SelectionSettings = {};
   if (flags.weights) selection.weights = parseWeights(flags.weights);
   if (flags.centrality) selection.centrality = flags.centrality;
-  if (flags.tau !== undefined) selection.decay = { kind: 'exponential', tau: flags.tau };
+  if (flags.tau !== undefined || flags.decay) selection.decay = { kind: flags.decay ?? 'exponential', tau: flags.tau ?? 1 };
   if (flags.members !== undefined) selection.members = flags.members;
 
   // A bar with ETA on a terminal; on a log (nohup, CI) one line per finished run with an ETA.
@@ -174,7 +180,8 @@ export function registerSimulateCommand(program: Command): void {
     .option('--out <dir>', 'output directory')
     .option('--weights <list>', 'override preset weights, e.g. uncertainty=0.5,coverage=0.5')
     .option('--centrality <measure>', `centrality for coverage (${CENTRALITY_MEASURES.join(', ')})`, centralityMeasure)
-    .option('--tau <t>', 'coverage decay: exp(-n/tau) (default 1)', positiveNumber)
+    .option('--tau <t>', 'coverage decay saturation tau (default 1)', positiveNumber)
+    .option('--decay <kind>', 'coverage decay: exponential exp(-n/tau) (default) or linear max(0, 1 - n/tau)', decayKind)
     .option('--members <n>', 'committee size for qbc/kl/bald/auto (default 5)', integerAtLeast(2))
     .option('--cache-dir <dir>', 'embedding cache (default ~/.cache/kgal/simulation)')
     .option('--title <text>', 'title of the report and charts')
