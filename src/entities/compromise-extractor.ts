@@ -48,7 +48,7 @@ export class CompromiseExtractor implements EntityExtractor {
       .update(JSON.stringify([...(options.aliases ?? new Map())]))
       .digest('hex')
       .slice(0, 8);
-    this.id = `compromise-v1:${config}:gaz-${options.gazetteer?.fingerprint ?? 'none'}`;
+    this.id = `compromise-v2:${config}:gaz-${options.gazetteer?.fingerprint ?? 'none'}`;
   }
 
   extract(text: string): EntityMention[] {
@@ -59,9 +59,13 @@ export class CompromiseExtractor implements EntityExtractor {
       ['person', doc.people().out('array') as string[]],
       ['place', doc.places().out('array') as string[]],
       ['organization', doc.organizations().out('array') as string[]],
+      // Names compromise cannot type (dishes, works, ships, teams, "Aarhus Lufthavn A/S"): runs of proper
+      // nouns, kept as topics. Dates and weekdays are proper nouns to compromise but not entities.
+      ['topic', doc.match('#ProperNoun+').not('(#Date|#Month|#WeekDay|#Holiday)').out('array') as string[]],
     ];
-    const counts = new Map<string, EntityMention>();
     for (const [type, phrases] of groups) {
+      // Counted per group: a name found both as a place and as a proper-noun run is one mention, not two.
+      const counts = new Map<string, EntityMention>();
       for (const phrase of phrases) {
         const name = phrase.replace(EDGE_PUNCTUATION, '').replace(/\s+/g, ' ');
         const key = canonicalKey(name, this.options);
@@ -70,8 +74,8 @@ export class CompromiseExtractor implements EntityExtractor {
         if (seen) seen.count += 1;
         else counts.set(key, { key, name, type, count: 1 });
       }
+      for (const mention of counts.values()) mergeMention(mentions, mention);
     }
-    for (const mention of counts.values()) mergeMention(mentions, mention);
     for (const mention of this.options.gazetteer?.find(cleaned) ?? []) mergeMention(mentions, mention);
     return [...mentions.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
