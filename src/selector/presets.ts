@@ -53,7 +53,10 @@ export const PRESET_DEFINITIONS: Record<Exclude<PresetName, 'random' | 'auto'>, 
   coverage: { name: 'coverage', weights: only('coverage'), coldStart: only('coverage') },
   'kg-guided': {
     name: 'kg-guided',
-    uncertainty: 'entropy',
+    // Margin, not entropy: with many classes entropy is driven by the tail of the distribution; in the
+    // simulations (docs/simulation.md) margin lifted kg-guided on WebNLG (16 classes) by 2.7 pt AULC and
+    // 2.3 pt final accuracy and left AG News (4 classes) unchanged within the spread.
+    uncertainty: 'margin',
     weights: { uncertainty: 0.5, coverage: 0.4, density: 0.1, diversity: 0.2 },
     coldStart: COLD_START,
   },
