@@ -23,7 +23,7 @@ export interface SelectBatchOptions {
   density?: ComponentValues;
   /** Coverage state at the start of the batch (labeled items counted); it is advanced as items are picked. */
   coverage: CoverageTracker;
-  /** Weight of the under-covered-community term inside the coverage gain. */
+  /** Weight of the under-covered-community term inside the coverage gain, relative to the entity gain (default 0.1). */
   communityWeight?: number;
 }
 
@@ -71,7 +71,18 @@ export function selectBatch(candidates: BatchCandidates, options: SelectBatchOpt
   const { weights, coverage } = options;
   const items = candidates.entities;
   const communityWeight = coverage.community ? (options.communityWeight ?? 0.1) : 0;
-  const rawCoverage = (i: number): number => coverage.gain(items, i) + (communityWeight > 0 ? communityWeight * coverage.communityTerm(items, i) : 0);
+  // The community term T sums whole communities' gaps, orders of magnitude above an item's entity gain G
+  // (graph/coverage.ts): added as is, it drowned G and every pick came from the largest community (the
+  // simulations, docs/simulation.md). T is rescaled onto G's scale (largest T among the candidates at the
+  // start of the batch = largest G), so `communityWeight` is its weight relative to G.
+  let maxGain = 0;
+  let maxTerm = 0;
+  for (let i = 0; i < items.count; i += 1) {
+    maxGain = Math.max(maxGain, coverage.gain(items, i));
+    if (communityWeight > 0) maxTerm = Math.max(maxTerm, coverage.communityTerm(items, i));
+  }
+  const termScale = communityWeight > 0 && maxTerm > 0 ? (communityWeight * maxGain) / maxTerm : 0;
+  const rawCoverage = (i: number): number => coverage.gain(items, i) + (termScale > 0 ? termScale * coverage.communityTerm(items, i) : 0);
   let maxCoverage = 0;
   for (let i = 0; i < items.count; i += 1) maxCoverage = Math.max(maxCoverage, rawCoverage(i));
   const coverageScale = maxCoverage > 0 ? 1 / maxCoverage : 0;
