@@ -92,6 +92,15 @@ describe('simulation engine on an AG News slice (fake embedder)', () => {
     expect(at(5)).toBeGreaterThan(at(0));
   });
 
+  it('coverage covers more of the centrality mass than random, kg-guided more than entropy (its own objective)', () => {
+    const finalCoverage = (strategy: string): number => {
+      const finals = result.rows.filter((r) => r.strategy === strategy && r.round === 5);
+      return finals.reduce((a, r) => a + r.centralityCoverage!, 0) / finals.length;
+    };
+    expect(finalCoverage('coverage')).toBeGreaterThan(finalCoverage('random'));
+    expect(finalCoverage('kg-guided')).toBeGreaterThan(finalCoverage('entropy'));
+  });
+
   it('is deterministic: the same plan picks the same items', async () => {
     const again = await runSimulation(prepared, { ...PLAN, repeats: 1, strategies: ['kg-guided', 'random', 'auto'] }, await tempDir('kgal-sim-'));
     for (const run of ['kg-guided/0', 'random/0', 'auto/0']) expect(again.picks.get(run)).toEqual(result.picks.get(run));
