@@ -80,7 +80,7 @@ export interface QueryResult {
   leases?: Lease[];
   /** Selections made because concurrent queries leased picks first (1 = no race). */
   leaseAttempts?: number;
-  /** Unlabeled items left out because another annotator holds them. */
+  /** Unlabeled items left out because they are leased (to anyone: the caller's earlier, unlabeled picks too). */
   leasedElsewhere: number;
   /** `auto`: the bandit's arm probabilities after this round's update, and the reward it applied. */
   bandit?: { arms: Array<{ arm: string; probability: number; weight: number }>; reward?: number };

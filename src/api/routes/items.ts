@@ -1,10 +1,10 @@
 import { Router } from 'express';
+import type { z } from 'zod';
 import { ingestRows } from '../../ingest/ingest-pool.js';
 import type { ApiContext } from '../api-context.js';
+import { requireApiKey } from '../api-key.js';
 import { HttpError, parseRequest } from '../errors.js';
 import { IngestBodySchema, ItemParamsSchema, type ItemResponseSchema } from '../schemas.js';
-import type { z } from 'zod';
-import { requireApiKey } from '../api-key.js';
 
 /** POST /v1/items (batch upsert, all or nothing) and GET /v1/items/:id (item, entities, labels, explanation history). */
 export function itemRoutes({ store, config, selectionQueue }: ApiContext): Router {
