@@ -22,6 +22,11 @@ export class HttpError extends Error {
   }
 }
 
+/** A 400 that lists each bad field in its message and in `issues`. */
+export function invalidRequest(issues: FieldIssue[], what = 'invalid request', suffix = ''): HttpError {
+  return new HttpError(400, `${what}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}${suffix}`, { issues });
+}
+
 /** Parses a request part with a schema, or throws a 400 naming each bad field. */
 export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params'): z.output<S> {
   const parsed = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
@@ -30,7 +35,7 @@ export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, whe
     field: [where, ...issue.path.map(String)].reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : `${path}.${part}`)),
     message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
   }));
-  throw new HttpError(400, `invalid request: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, { issues });
+  throw invalidRequest(issues);
 }
 
 /** Maps pool-row issues (file `items`, line n = the n-th row) to request fields. */
@@ -56,11 +61,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const send = (status: number, body: Record<string, unknown>): void => {
       res.status(status).json(body);
     };
-    if (error instanceof HttpError) return send(error.status, { error: error.message, ...error.details });
-    if (error instanceof InputValidationError) {
-      const issues = ingestIssues(error);
-      return send(400, { error: `invalid items: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}; nothing written`, issues });
-    }
+    const http = error instanceof InputValidationError ? invalidRequest(ingestIssues(error), 'invalid items', '; nothing written') : error;
+    if (http instanceof HttpError) return send(http.status, { error: http.message, ...http.details });
     if (error instanceof UnknownItemsError) return send(404, { error: error.message, ids: error.ids });
     if (error instanceof LabelConflictError || error instanceof LeaseConflictError) {
       return send(409, { error: error.message, conflicts: error.conflicts.map((c) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, String(v)]))) });

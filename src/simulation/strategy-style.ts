@@ -3,27 +3,14 @@
  * table for kgal's presets, a name hash for anything else), kg-guided thick and red so it stands out,
  * peers' runs (`modal-entropy`, `modal-random`) dashed in the colour of the kgal preset they mirror.
  */
+import { PRESETS } from '../selector/presets.js';
+
 export interface StrategyStyle {
   color: string;
   /** SVG dash array; empty = solid. */
   dash: number[];
   strokeWidth: number;
 }
-
-/** Legend order: kgal's presets as in presets.ts, then anything else (alphabetical), peers last. */
-const PRESET_ORDER = [
-  'random',
-  'least-confidence',
-  'margin',
-  'entropy',
-  'qbc',
-  'kl',
-  'bald',
-  'density',
-  'coverage',
-  'kg-guided',
-  'auto',
-];
 
 // Tableau-10 hues, grey for random, red reserved for kg-guided.
 const PRESET_COLORS: Record<string, string> = {
@@ -85,8 +72,9 @@ function hash(text: string): number {
 export function orderStrategies(strategies: Iterable<string>): string[] {
   const rank = (s: string): [number, number, string] => {
     const peer = isPeerRun(s) ? 1 : 0;
-    const index = PRESET_ORDER.indexOf(mirroredPreset(s));
-    return [peer, index < 0 ? PRESET_ORDER.length : index, s];
+    // Legend order: kgal's presets in their declared order, then anything else (alphabetical), peers last.
+    const index = (PRESETS as readonly string[]).indexOf(mirroredPreset(s));
+    return [peer, index < 0 ? PRESETS.length : index, s];
   };
   return [...new Set(strategies)].sort((a, b) => {
     const [pa, ia, na] = rank(a);

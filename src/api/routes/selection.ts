@@ -3,7 +3,7 @@ import type { CentralityMeasure } from '../../../graph/centrality.js';
 import { queryPool, type QueryOptions } from '../../selector/query-pool.js';
 import type { ApiContext } from '../api-context.js';
 import { requireApiKey } from '../api-key.js';
-import { HttpError, parseRequest } from '../errors.js';
+import { invalidRequest, parseRequest } from '../errors.js';
 import { LabelsBodySchema, QueryBodySchema } from '../schemas.js';
 
 /** POST /v1/query (the next batch, explained, leased to the annotator) and POST /v1/labels (idempotent). */
@@ -35,7 +35,7 @@ export function selectionRoutes({ store, config, selectionQueue }: ApiContext): 
         issues.push({ field: `body.labels[${index}].id`, message: `item "${l.id}" is labeled "${first.label}" at labels[${first.index}] and "${l.label}" here` });
       } else if (!first) firstLabel.set(l.id, { label: l.label, index });
     });
-    if (issues.length > 0) throw new HttpError(400, `invalid request: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, { issues });
+    if (issues.length > 0) throw invalidRequest(issues);
     const report = await store.setLabels(
       body.labels.map((l) => (l.annotator ? { id: l.id, label: l.label, annotator: l.annotator } : { id: l.id, label: l.label })),
       { onConflict: body.overwrite ? 'overwrite' : 'reject', respectLeases: true },
