@@ -55,6 +55,17 @@ describe('Gazetteer', () => {
 });
 
 describe('CompromiseExtractor', () => {
+  it('keeps runs of proper nouns it cannot type as topics (v2), and not with properNounRuns: false (v1)', () => {
+    const text = 'Aarhus Airport is operated by Aarhus Lufthavn A/S. It serves Andalusia.';
+    const v2 = new CompromiseExtractor().extract(text);
+    expect(v2.find((m) => m.key === 'aarhus lufthavn')).toMatchObject({ type: 'topic', count: 1 });
+    expect(v2.find((m) => m.key === 'aarhus airport')).toMatchObject({ type: 'place', count: 1 });
+    const v1 = new CompromiseExtractor({ properNounRuns: false });
+    expect(v1.extract(text).map((m) => m.key)).toEqual(['aarhus', 'aarhus airport']);
+    expect(v1.id).toMatch(/^compromise-v1:/);
+    expect(new CompromiseExtractor().id).toMatch(/^compromise-v2:/);
+  });
+
   it('finds people, places and organisations with canonical keys', () => {
     const extractor = new CompromiseExtractor();
     const mentions = extractor.extract('Mike Fitzpatrick met officials in Toronto, Canada before flying to Paris.');

@@ -12,6 +12,11 @@ export interface CompromiseExtractorOptions extends CanonicalKeyOptions {
   lexicon?: Record<string, string>;
   /** Known entity names (e.g. from an external knowledge graph), matched in addition to NER. */
   gazetteer?: Gazetteer;
+  /**
+   * Also keep runs of proper nouns compromise cannot type as people, places or organisations (default
+   * true). Off gives the v1 extraction, e.g. for corpora of title-case headlines where such runs are noise.
+   */
+  properNounRuns?: boolean;
 }
 
 /** Remnants in real corpora that confuse the tagger (AG News keeps " #36;" for "$" and "\" for line breaks). */
@@ -48,7 +53,7 @@ export class CompromiseExtractor implements EntityExtractor {
       .update(JSON.stringify([...(options.aliases ?? new Map())]))
       .digest('hex')
       .slice(0, 8);
-    this.id = `compromise-v2:${config}:gaz-${options.gazetteer?.fingerprint ?? 'none'}`;
+    this.id = `${options.properNounRuns === false ? 'compromise-v1' : 'compromise-v2'}:${config}:gaz-${options.gazetteer?.fingerprint ?? 'none'}`;
   }
 
   extract(text: string): EntityMention[] {
@@ -61,7 +66,7 @@ export class CompromiseExtractor implements EntityExtractor {
       ['organization', doc.organizations().out('array') as string[]],
       // Names compromise cannot type (dishes, works, ships, teams, "Aarhus Lufthavn A/S"): runs of proper
       // nouns, kept as topics. Dates and weekdays are proper nouns to compromise but not entities.
-      ['topic', doc.match('#ProperNoun+').not('(#Date|#Month|#WeekDay|#Holiday)').out('array') as string[]],
+      ['topic', this.options.properNounRuns === false ? [] : (doc.match('#ProperNoun+').not('(#Date|#Month|#WeekDay|#Holiday)').out('array') as string[])],
     ];
     for (const [type, phrases] of groups) {
       // Counted per group: a name found both as a place and as a proper-noun run is one mention, not two.
