@@ -48,6 +48,7 @@ import { trainCommittee } from '../src/model/committee.js';
 import { predictProba, trainLogisticRegression } from '../src/model/logistic-regression.js';
 import { rowOf, stackRows } from '../src/model/matrix.js';
 import { loadEmbeddedPool } from '../src/model/pool-model.js';
+import { predictProbaMany } from '../src/model/pool-probabilities.js';
 import { createRandom, shuffled } from '../src/model/seeded-random.js';
 import { PRESET_DEFINITIONS } from '../src/selector/presets.js';
 import { queryPool } from '../src/selector/query-pool.js';
@@ -228,9 +229,13 @@ async function profilePhases(store: MemoryGraphStore, strategy: 'kg-guided' | 'e
   const committee = await time(`train: trainCommittee (${members} members)`, () =>
     trainCommittee(X, y, { classes: classNames.length, C: 1, members, seed }),
   );
-  const proba = await time('score: predictProba (candidates)', () => predictProba(classifier, embeddings));
+  const proba = await time('score: predictProba, JavaScript (candidates)', () => predictProba(classifier, embeddings));
+  await time('score: predictProbaMany, ONNX Runtime (candidates)', () => predictProbaMany([classifier], embeddings, { engine: 'onnx' }));
   await time('score: entropy(proba)', () => entropy(proba));
-  const uncertainty = await time('score: uncertaintyComponent (all of it)', () => uncertaintyComponent('entropy', { classifier, committee }, embeddings));
+  const measure = PRESET_DEFINITIONS[strategy].uncertainty!;
+  const uncertainty = await time(`score: pool probabilities + uncertaintyComponent (${measure})`, async () =>
+    uncertaintyComponent(measure, { classifier: (await predictProbaMany([classifier], embeddings))[0]! }),
+  );
   const preset = PRESET_DEFINITIONS[strategy];
   let density;
   if (preset.weights.density > 0) density = await time('score: meanCosineSimilarity (density)', () => meanCosineSimilarity(pool.embeddings));

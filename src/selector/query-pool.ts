@@ -5,6 +5,7 @@ import { loadGraphState } from '../analytics/graph-state.js';
 import { predict } from '../model/logistic-regression.js';
 import { rowOf, stackRows, type Matrix } from '../model/matrix.js';
 import { loadEmbeddedPool, trainPoolModel, type PoolModel } from '../model/pool-model.js';
+import { predictProbaMany } from '../model/pool-probabilities.js';
 import { createRandom, shuffled } from '../model/seeded-random.js';
 import type { GraphStore, Lease } from '../store/graph-store.js';
 import { meanCosineSimilarity } from '../strategies/density.js';
@@ -19,7 +20,7 @@ import {
 } from '../strategies/exp4p.js';
 import { PRESET_DEFINITIONS, PRESETS, type ComponentWeights, type PresetName } from './presets.js';
 import { selectBatch, type BatchPick, type ComponentReport } from './select-batch.js';
-import { uncertaintyComponent, type ComponentValues } from './uncertainty-component.js';
+import { COMMITTEE_MEASURES, uncertaintyComponent, type ComponentValues, type PoolProbabilities } from './uncertainty-component.js';
 
 export interface QueryOptions {
   batchSize: number;
@@ -88,7 +89,7 @@ export interface QueryResult {
   /** Centrality and communities: reused from the last `graph refresh` (still current), or computed for this query. */
   graphSource: 'stored' | 'computed';
   evaluations: number;
-  /** graph: items, mentions, analytics, coverage; load: embeddings; train: classifier (+ committee); score: setup; select: components + greedy. */
+  /** graph: items, mentions, analytics, coverage; load: embeddings; train: classifier (+ committee) fits; score: the models' pool probabilities + setup; select: components + greedy. */
   millis: { load: number; graph: number; train: number; score: number; select: number };
 }
 
@@ -140,15 +141,24 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   const pool = await loadEmbeddedPool(store, items);
   const t2 = performance.now();
 
-  const needsModel = strategy === 'auto' || PRESET_DEFINITIONS[strategy as Exclude<ConcretePreset, 'random'>]?.uncertainty !== undefined;
+  const measure = strategy === 'auto' ? undefined : PRESET_DEFINITIONS[strategy as Exclude<ConcretePreset, 'random'>]?.uncertainty;
+  const needsModel = strategy === 'auto' || measure !== undefined;
   let model: PoolModel = { status: 'untrained', reason: 'no embeddings: run `kgal embed`', labelCounts: {} };
-  const needsCommittee = strategy === 'auto' || ['qbc', 'kl', 'bald'].includes(strategy);
+  const needsCommittee = strategy === 'auto' || (measure !== undefined && COMMITTEE_MEASURES.has(measure));
   const embeddings: Matrix<Float32Array> | undefined = pool.ids.length > 0 ? pool.embeddings : undefined;
   const unlabeled = items.filter((i) => i.label === undefined);
+  let probabilities: PoolProbabilities | undefined;
+  let trained = t2;
   if (needsModel && embeddings && !externalUncertaintyOf(unlabeled.map((i) => i.meta))) {
     model = trainPoolModel(pool, { seed, members: options.members ?? 5, committee: needsCommittee });
+    trained = performance.now();
+    if (model.status === 'trained') {
+      // Every model the round needs scores the whole pool in one pass (ONNX Runtime for large pools).
+      const members = model.committee?.members.map((m) => m.model) ?? [];
+      const [classifier, ...committee] = await predictProbaMany([model.classifier, ...members], embeddings);
+      probabilities = { classifier: classifier!, ...(members.length > 0 ? { committee } : {}) };
+    }
   }
-  const trained = performance.now();
 
   // Pool-wide component values, computed once and gathered for each candidate set.
   const poolComponents = new Map<string, ComponentValues | undefined>();
@@ -172,7 +182,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
       component: (measure) => {
         if (!components.has(measure)) {
           if (!poolComponents.has(measure)) {
-            poolComponents.set(measure, model.status === 'trained' && embeddings ? uncertaintyComponent(measure, model, embeddings) : undefined);
+            poolComponents.set(measure, probabilities ? uncertaintyComponent(measure, probabilities) : undefined);
           }
           const values = poolComponents.get(measure);
           components.set(measure, values ? gather(values, candidateRows) : undefined);
@@ -181,7 +191,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
       },
       density: () => {
         if (density === null) {
-          if (poolDensity === null) poolDensity = embeddings ? meanCosineSimilarity(embeddings) : undefined;
+          if (poolDensity === null) poolDensity = embeddings ? poolDensityOf(embeddings) : undefined;
           density = poolDensity ? densityOf(poolDensity, candidateRows) : undefined;
         }
         return density;
@@ -380,6 +390,21 @@ function externalUncertaintyOf(metas: ReadonlyArray<Record<string, unknown>>): C
   if (metas.length === 0 || !metas.every((m) => typeof m.uncertainty === 'number' && Number.isFinite(m.uncertainty))) return undefined;
   const raw = Float64Array.from(metas, (m) => m.uncertainty as number);
   return { raw, normalized: minMax(raw) };
+}
+
+/**
+ * Density depends on the embeddings alone, and both stores hand out the same matrix object until an
+ * embedding changes (a new object then), so it is computed once per matrix, not per query.
+ */
+const densityByMatrix = new WeakMap<Matrix<Float32Array>, Float64Array>();
+
+function poolDensityOf(embeddings: Matrix<Float32Array>): Float64Array {
+  let density = densityByMatrix.get(embeddings);
+  if (!density) {
+    density = meanCosineSimilarity(embeddings);
+    densityByMatrix.set(embeddings, density);
+  }
+  return density;
 }
 
 /** Information density of the candidates within the whole pool (`all`: per pool row), min-max normalised over the candidates. */

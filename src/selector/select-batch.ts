@@ -1,7 +1,8 @@
-import type { CoverageTracker } from '../../graph/coverage.js';
 import type { ItemEntityLists } from '../../graph/entity-index.js';
-import { rowOf, type Matrix } from '../model/matrix.js';
+import { itemCommunityTerms, itemGains, type CoverageTracker } from '../../graph/coverage.js';
+import type { Matrix } from '../model/matrix.js';
 import { lazyGreedy, type GreedyObjective } from './lazy-greedy.js';
+import { topK } from './top-k.js';
 import type { ComponentWeights } from './presets.js';
 import type { ComponentValues } from './uncertainty-component.js';
 
@@ -75,36 +76,46 @@ export function selectBatch(candidates: BatchCandidates, options: SelectBatchOpt
   // (graph/coverage.ts): added as is, it drowned G and every pick came from the largest community (the
   // simulations, docs/simulation.md). T is rescaled onto G's scale (largest T among the candidates at the
   // start of the batch = largest G), so `communityWeight` is its weight relative to G.
+  // G and T of every candidate at the start of the batch, computed once: the normalisers below and the
+  // greedy's first bounds read them (after the first pick `rawCoverage` recomputes against the tracker).
+  const startGain = itemGains(items, coverage.gaps);
+  const startTerm = communityWeight > 0 ? itemCommunityTerms(items, coverage.community!, coverage.communityGaps) : undefined;
   let maxGain = 0;
   let maxTerm = 0;
   for (let i = 0; i < items.count; i += 1) {
-    maxGain = Math.max(maxGain, coverage.gain(items, i));
-    if (communityWeight > 0) maxTerm = Math.max(maxTerm, coverage.communityTerm(items, i));
+    maxGain = Math.max(maxGain, startGain[i]!);
+    if (startTerm) maxTerm = Math.max(maxTerm, startTerm[i]!);
   }
   const termScale = communityWeight > 0 && maxTerm > 0 ? (communityWeight * maxGain) / maxTerm : 0;
-  const rawCoverage = (i: number): number => coverage.gain(items, i) + (termScale > 0 ? termScale * coverage.communityTerm(items, i) : 0);
   let maxCoverage = 0;
-  for (let i = 0; i < items.count; i += 1) maxCoverage = Math.max(maxCoverage, rawCoverage(i));
+  for (let i = 0; i < items.count; i += 1) maxCoverage = Math.max(maxCoverage, startGain[i]! + (termScale > 0 ? termScale * startTerm![i]! : 0));
   const coverageScale = maxCoverage > 0 ? 1 / maxCoverage : 0;
+  const picked: number[] = [];
+  const rawCoverage = (i: number): number =>
+    picked.length === 0
+      ? startGain[i]! + (termScale > 0 ? termScale * startTerm![i]! : 0)
+      : coverage.gain(items, i) + (termScale > 0 ? termScale * coverage.communityTerm(items, i) : 0);
 
   const embeddings = candidates.embeddings;
   const rowOfCandidate = (i: number): number => candidates.rows?.[i] ?? i;
   const useDiversity = weights.diversity > 0 && embeddings !== undefined;
-  const picked: number[] = [];
   // maxSim[i] over picked[0 .. simChecked[i]), extended lazily when i is evaluated.
   const maxSim = new Float64Array(items.count);
   const simChecked = new Int32Array(items.count);
   const similarity = (i: number): number => {
     if (!useDiversity) return 0;
+    const { data, cols } = embeddings;
+    const a = rowOfCandidate(i) * cols;
+    let max = maxSim[i]!;
     for (let p = simChecked[i]!; p < picked.length; p += 1) {
-      const a = rowOf(embeddings, rowOfCandidate(i));
-      const b = rowOf(embeddings, rowOfCandidate(picked[p]!));
+      const b = rowOfCandidate(picked[p]!) * cols;
       let dot = 0;
-      for (let d = 0; d < a.length; d += 1) dot += a[d]! * b[d]!;
-      if (dot > maxSim[i]!) maxSim[i] = dot;
+      for (let d = 0; d < cols; d += 1) dot += data[a + d]! * data[b + d]!;
+      if (dot > max) max = dot;
     }
+    maxSim[i] = max;
     simChecked[i] = picked.length;
-    return maxSim[i]!;
+    return max;
   };
 
   const staticScore = new Float64Array(items.count);
@@ -137,6 +148,11 @@ export function selectBatch(candidates: BatchCandidates, options: SelectBatchOpt
       picked.push(i);
     },
   };
+  if (weights.coverage === 0 && !useDiversity) {
+    // Nothing depends on earlier picks (uncertainty and density only): the greedy order is the top k.
+    for (const i of topK(staticScore, options.batchSize)) objective.commit(i);
+    return { picks: explained, evaluations: items.count };
+  }
   const { evaluations } = lazyGreedy(objective, options.batchSize);
   return { picks: explained, evaluations };
 }

@@ -1,5 +1,3 @@
-import { committeeProbabilities, type Committee } from '../model/committee.js';
-import { predictProba, type LogisticRegressionModel } from '../model/logistic-regression.js';
 import type { Matrix } from '../model/matrix.js';
 import { klMaxDisagreement, mutualInformation, voteEntropy } from '../strategies/disagreement.js';
 import { entropy, leastConfidence, margin } from '../strategies/uncertainty.js';
@@ -12,22 +10,30 @@ export interface ComponentValues {
   normalized: Float64Array;
 }
 
+/** The pool's class probabilities: the classifier's, and each committee member's when a measure needs them. */
+export interface PoolProbabilities {
+  classifier: Matrix<Float64Array>;
+  committee?: readonly Matrix<Float64Array>[];
+}
+
+export type UncertaintyMeasure = NonNullable<Preset['uncertainty']>;
+
+/** Measures scored from the committee's members (the others use the single classifier). */
+export const COMMITTEE_MEASURES: ReadonlySet<UncertaintyMeasure> = new Set(['qbc', 'kl', 'bald']);
+
 /**
  * The uncertainty component U(x) for a preset: the raw score from src/strategies and a [0, 1] version
  * with a fixed, documented map (not rescaled per batch, so the same item gets the same U whatever else
  * is in the pool): least confidence / (1 − 1/C); 1 − margin; entropy / ln C; vote entropy / ln min(K, C);
  * BALD / ln C; KL max disagreement, which has no finite maximum, as 1 − exp(−KL).
  */
-export function uncertaintyComponent(
-  measure: NonNullable<Preset['uncertainty']>,
-  model: { classifier: LogisticRegressionModel; committee?: Committee },
-  embeddings: Matrix<Float32Array>,
-): ComponentValues {
-  const committee = (): Committee => {
-    if (!model.committee) throw new Error(`uncertainty "${measure}" needs a committee; train the pool model with committee: true`);
-    return model.committee;
+export function uncertaintyComponent(measure: UncertaintyMeasure, probabilities: PoolProbabilities): ComponentValues {
+  const committee = (): readonly Matrix<Float64Array>[] => {
+    if (!probabilities.committee) throw new Error(`uncertainty "${measure}" needs the committee's probabilities`);
+    return probabilities.committee;
   };
-  const C = model.classifier.classes;
+  const classifier = probabilities.classifier;
+  const C = classifier.cols;
   const lnC = Math.log(C);
   const map = (raw: Float64Array, f: (v: number) => number): ComponentValues => ({
     raw,
@@ -35,18 +41,18 @@ export function uncertaintyComponent(
   });
   switch (measure) {
     case 'least-confidence':
-      return map(leastConfidence(predictProba(model.classifier, embeddings)), (v) => v / (1 - 1 / C));
+      return map(leastConfidence(classifier), (v) => v / (1 - 1 / C));
     case 'margin':
-      return map(margin(predictProba(model.classifier, embeddings)), (v) => 1 - v);
+      return map(margin(classifier), (v) => 1 - v);
     case 'entropy':
-      return map(entropy(predictProba(model.classifier, embeddings)), (v) => v / lnC);
+      return map(entropy(classifier), (v) => v / lnC);
     case 'qbc': {
-      const members = committeeProbabilities(committee(), embeddings);
+      const members = committee();
       return map(voteEntropy(members), (v) => v / Math.log(Math.min(members.length, C)));
     }
     case 'kl':
-      return map(klMaxDisagreement(committeeProbabilities(committee(), embeddings)), (v) => 1 - Math.exp(-v));
+      return map(klMaxDisagreement(committee()), (v) => 1 - Math.exp(-v));
     case 'bald':
-      return map(mutualInformation(committeeProbabilities(committee(), embeddings)), (v) => v / lnC);
+      return map(mutualInformation(committee()), (v) => v / lnC);
   }
 }

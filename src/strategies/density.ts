@@ -43,16 +43,26 @@ function inverseNorms(x: Matrix): Float64Array {
 
 /** Mean cosine similarity of each item to all N items (itself included), unitless; higher = more representative; [−1, 1]. O(N·D). */
 export function meanCosineSimilarity(embeddings: Matrix): Float64Array {
-  checkEmbeddings(embeddings);
   const { rows, cols, data } = embeddings;
+  if (data.length !== rows * cols) throw new RangeError(`embeddings: ${data.length} values for a ${rows}×${cols} matrix`);
   const out = new Float64Array(rows);
   if (rows === 0) return out;
-  const inv = inverseNorms(embeddings);
+  // Two passes over the matrix (it is the cost at pool scale): (1) check, norm and add each row while it
+  // is in cache, (2) one dot product per row. Same arithmetic, in the same order, as the textbook
+  // three-pass version.
+  const inv = new Float64Array(rows); // 1/‖x_i‖, 0 for a zero row
   const total = new Float64Array(cols); // Σ_j u_j
   for (let i = 0; i < rows; i++) {
-    const s = inv[i]!;
-    if (s === 0) continue;
     const start = i * cols;
+    let ss = 0;
+    for (let j = 0; j < cols; j++) {
+      const v = data[start + j]!;
+      if (!Number.isFinite(v)) throw new RangeError(`embeddings: row ${i}, column ${j} is ${v}; must be finite`);
+      ss += v * v;
+    }
+    const s = ss > 0 ? 1 / Math.sqrt(ss) : 0;
+    inv[i] = s;
+    if (s === 0) continue;
     for (let j = 0; j < cols; j++) total[j]! += data[start + j]! * s;
   }
   for (let i = 0; i < rows; i++) {
