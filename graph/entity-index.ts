@@ -113,3 +113,20 @@ export function packItemIds(items: ReadonlyArray<ArrayLike<number>>): ItemEntity
 export function itemEntityIds(items: ItemEntityLists, i: number): Int32Array {
   return items.entities.subarray(items.offsets[i], items.offsets[i + 1]);
 }
+
+/** The lists of the given items, in the given order (a packed copy): a candidate subset of all items. */
+export function selectItems(items: ItemEntityLists, which: ArrayLike<number>): ItemEntityLists {
+  const offsets = new Int32Array(which.length + 1);
+  let total = 0;
+  for (let i = 0; i < which.length; i++) {
+    const w = which[i]!;
+    total += items.offsets[w + 1]! - items.offsets[w]!;
+    offsets[i + 1] = total;
+  }
+  const entities = new Int32Array(total);
+  for (let i = 0; i < which.length; i++) {
+    const w = which[i]!;
+    entities.set(items.entities.subarray(items.offsets[w]!, items.offsets[w + 1]!), offsets[i]!);
+  }
+  return { count: which.length, offsets, entities };
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { itemEntityIds, selectItems } from '../graph/entity-index.js';
 import { loadGraphState } from '../src/analytics/graph-state.js';
 import { predictProba } from '../src/model/logistic-regression.js';
 import { rowOf, stackRows } from '../src/model/matrix.js';
@@ -119,14 +120,16 @@ describe('selector properties', () => {
     await seedPool(store, 10);
     const k = 12;
     const state = await loadGraphState(store);
-    const unlabeled = state.items.filter((i) => i.label === undefined).map((i) => i.id);
-    const lists = state.index.packItems(unlabeled.map((id) => state.entitiesByItem.get(id) ?? []));
+    const positions = state.items.flatMap((item, p) => (item.label === undefined ? [p] : []));
+    const unlabeled = positions.map((p) => state.items[p]!.id);
+    const lists = selectItems(state.itemEntities, positions);
+    const keysOf = new Map(state.items.map((item, p) => [item.id, Array.from(itemEntityIds(state.itemEntities, p), (e) => state.index.key(e))]));
     const topK = unlabeled
       .map((id, i) => ({ id, gain: state.coverage.gain(lists, i) }))
       .sort((a, b) => b.gain - a.gain || (a.id < b.id ? -1 : 1))
       .slice(0, k)
       .map((x) => x.id);
-    const covered = (ids: string[]): number => new Set(ids.flatMap((id) => state.entitiesByItem.get(id) ?? [])).size;
+    const covered = (ids: string[]): number => new Set(ids.flatMap((id) => keysOf.get(id) ?? [])).size;
     for (const weights of [{ uncertainty: 0 }, { uncertainty: 0, density: 0, diversity: 0 }]) {
       const greedy = await queryPool(store, { batchSize: k, strategy: 'kg-guided', weights, record: false });
       expect(covered(greedy.picks.map((p) => p.id))).toBeGreaterThanOrEqual(covered(topK));

@@ -99,6 +99,18 @@ for (const backend of backends) {
       expect(edgeMap(await store.getEntityGraph())['aarhus|copenhagen']).toBeUndefined();
     });
 
+    it('lists items and their entities in id order, whatever order they arrived in', async () => {
+      const mention = (key: string) => ({ key, name: key, type: 'organization' as const, count: 1 });
+      const upsert = (id: string) => ({ id, text: `text ${id}`, meta: {}, extraction: { fingerprint: `f-${id}`, mentions: [mention(`e-${id}`)] } });
+      await store.upsertItems(['b', 'a10', 'Z', 'a2', 'é'].map(upsert));
+      await store.upsertItems(['a1', 'b'].map(upsert)); // one new id, one existing
+      const expected = ['Z', 'a1', 'a10', 'a2', 'b', 'é'];
+      expect((await store.listItems()).map((i) => i.id)).toEqual(expected);
+      const entities = await store.listItemEntities();
+      expect(entities.map((e) => e.id)).toEqual(expected);
+      expect(entities.map((e) => e.keys)).toEqual(expected.map((id) => [`e-${id}`]));
+    });
+
     it('entities left without mentions disappear unless they belong to the KG', async () => {
       const mention = (key: string) => ({ key, name: key.toUpperCase(), type: 'organization' as const, count: 1 });
       await store.upsertItems([

@@ -1,9 +1,10 @@
 import type { CentralityMeasure } from '../../graph/centrality.js';
 import { CoverageTracker, DEFAULT_DECAY, coverageCounts, type CoverageSummary, type DecayFunction } from '../../graph/coverage.js';
-import { EntityIndex } from '../../graph/entity-index.js';
+import { EntityIndex, selectItems, type ItemEntityLists } from '../../graph/entity-index.js';
 import { analyzeEntityGraph, type EntityGraphStats } from '../../graph/refresh.js';
 import type { EntityType } from '../entities/entity-extractor.js';
 import type { EntityGraphData, GraphStore, StoredEntityAnalytics, StoredItem } from '../store/graph-store.js';
+import { compareIds, inIdOrder, isInIdOrder, positionsIn } from '../store/id-order.js';
 
 export interface GraphStateOptions {
   centrality?: CentralityMeasure;
@@ -12,9 +13,10 @@ export interface GraphStateOptions {
 
 /** The knowledge graph as selection sees it: centrality and communities plus the coverage the labels give. */
 export interface GraphState {
-  items: StoredItem[];
-  /** Entity keys per item id (sorted). */
-  entitiesByItem: Map<string, string[]>;
+  /** In id order (the candidate order on every store). */
+  items: readonly StoredItem[];
+  /** The entity ids each item mentions, aligned with `items` (in key order). */
+  itemEntities: ItemEntityLists;
   entityNames: Map<string, string>;
   entityTypes: Map<string, EntityType>;
   /** Entity ids: keys in sorted order. */
@@ -27,7 +29,7 @@ export interface GraphState {
   stats?: EntityGraphStats;
 }
 
-const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const byString = compareIds;
 
 /**
  * Reads items and mentions and gets centrality and communities: from the store when `kgal graph refresh`
@@ -42,12 +44,20 @@ export async function loadGraphState(store: GraphStore, options: GraphStateOptio
     store.graphVersion(),
     store.getEntityAnalytics(),
   ]);
-  const items = [...unordered].sort((a, b) => byString(a.id, b.id)); // same candidate order on every store
+  const items = inIdOrder(unordered); // same candidate order on every store
   const fresh = stored && stored.graphVersion === version && stored.measure === measure ? stored : undefined;
   const graph = fresh ? fromStored(fresh) : await computeGraph(store, measure);
-  const entitiesByItem = new Map(itemEntities.map((e) => [e.id, [...e.keys].sort(byString)]));
-  const coverage = labeledCoverage(graph, items, entitiesByItem, options.decay);
-  const state: GraphState = { items, entitiesByItem, entityNames: graph.names, entityTypes: graph.types, index: graph.index, coverage, source: fresh ? 'stored' : 'computed' };
+  const packed = packItemEntities(items, itemEntities, graph.index);
+  const coverage = labeledCoverage(graph, items, packed, options.decay);
+  const state: GraphState = {
+    items,
+    itemEntities: packed,
+    entityNames: graph.names,
+    entityTypes: graph.types,
+    index: graph.index,
+    coverage,
+    source: fresh ? 'stored' : 'computed',
+  };
   if (graph.stats) state.stats = graph.stats;
   return state;
 }
@@ -61,23 +71,28 @@ interface AnalysedGraph {
   stats?: EntityGraphStats;
 }
 
+/** Each item's entity ids, aligned with `items` (id order), each list in key order. */
+function packItemEntities(items: readonly StoredItem[], itemEntities: ReadonlyArray<{ id: string; keys: string[] }>, index: EntityIndex): ItemEntityLists {
+  const at = positionsIn(
+    items.map((i) => i.id),
+    itemEntities.map((e) => e.id),
+  );
+  const inKeyOrder = (keys: string[]): string[] => (isInIdOrder(keys) ? keys : [...keys].sort(byString));
+  return index.packItems(Array.from(at, (j) => (j >= 0 ? inKeyOrder(itemEntities[j]!.keys) : [])));
+}
+
 /** Coverage state with n(e) = labeled items mentioning e. */
-function labeledCoverage(
-  graph: AnalysedGraph,
-  items: readonly StoredItem[],
-  entitiesByItem: Map<string, string[]>,
-  decay: DecayFunction = DEFAULT_DECAY,
-): CoverageTracker {
-  const labeled = items.filter((i) => i.label !== undefined).map((i) => entitiesByItem.get(i.id) ?? []);
+function labeledCoverage(graph: AnalysedGraph, items: readonly StoredItem[], itemEntities: ItemEntityLists, decay: DecayFunction = DEFAULT_DECAY): CoverageTracker {
+  const labeled = items.flatMap((item, i) => (item.label !== undefined ? [i] : []));
   return new CoverageTracker(graph.centrality, {
     decay,
-    counts: coverageCounts(graph.index.size, graph.index.packItems(labeled)),
+    counts: coverageCounts(graph.index.size, selectItems(itemEntities, labeled)),
     community: graph.community,
   });
 }
 
 function fromStored(stored: StoredEntityAnalytics): AnalysedGraph {
-  const rows = [...stored.rows].sort((a, b) => byString(a.key, b.key));
+  const rows = isInIdOrder(stored.rows.map((r) => r.key)) ? stored.rows : [...stored.rows].sort((a, b) => byString(a.key, b.key));
   return {
     index: EntityIndex.fromKeys(rows.map((r) => r.key)),
     names: new Map(rows.map((r) => [r.key, r.name])),
@@ -131,7 +146,7 @@ export async function refreshEntityAnalytics(store: GraphStore, options: GraphSt
   const graphVersion = await store.graphVersion();
   const graph = await computeGraph(store, measure);
   const [items, itemEntities] = await Promise.all([store.listItems(), store.listItemEntities()]);
-  const coverage = labeledCoverage(graph, items, new Map(itemEntities.map((e) => [e.id, e.keys])), options.decay);
+  const coverage = labeledCoverage(graph, items, packItemEntities(items, itemEntities, graph.index), options.decay);
   const rows = graph.index.keys.map((key, e) => ({
     key,
     centrality: graph.centrality[e]!,

@@ -1,4 +1,5 @@
 import type { GraphStore, StoredItem } from '../store/graph-store.js';
+import { compareIds, isInIdOrder, positionsIn } from '../store/id-order.js';
 import { trainCommittee, type Committee } from './committee.js';
 import { trainLogisticRegression, type LogisticRegressionModel } from './logistic-regression.js';
 import { rowOf, stackRows, type Matrix } from './matrix.js';
@@ -56,16 +57,18 @@ export async function loadEmbeddedPool(store: GraphStore, items?: readonly Store
 }
 
 function embeddedPool(items: readonly StoredItem[], embedded: { ids: string[]; matrix: Matrix<Float32Array> }): EmbeddedPool {
-  const labelById = new Map(items.map((item) => [item.id, item.label]));
   // Id order, whatever order the store lists in: training and scoring are then identical on every store.
-  const inOrder = embedded.ids.every((id, i) => i === 0 || embedded.ids[i - 1]! < id);
-  const order = inOrder
-    ? embedded.ids.map((id, row) => ({ id, row }))
-    : embedded.ids.map((id, row) => ({ id, row })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const inOrder = isInIdOrder(embedded.ids);
+  const order = inOrder ? embedded.ids.map((_, row) => row) : embedded.ids.map((_, row) => row).sort((a, b) => compareIds(embedded.ids[a]!, embedded.ids[b]!));
+  const ids = inOrder ? embedded.ids : order.map((row) => embedded.ids[row]!);
+  const itemOfRow = positionsIn(
+    ids,
+    items.map((item) => item.id),
+  );
   return {
-    ids: order.map((o) => o.id),
-    embeddings: inOrder ? embedded.matrix : stackRows(order.map((o) => rowOf(embedded.matrix, o.row)), embedded.matrix.cols),
-    labels: order.map((o) => labelById.get(o.id)),
+    ids,
+    embeddings: inOrder ? embedded.matrix : stackRows(order.map((row) => rowOf(embedded.matrix, row)), embedded.matrix.cols),
+    labels: Array.from(itemOfRow, (i) => (i >= 0 ? items[i]!.label : undefined)),
     notEmbedded: items.length - embedded.ids.length,
   };
 }

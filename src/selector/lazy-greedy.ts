@@ -37,8 +37,9 @@ export function lazyGreedy(objective: GreedyObjective, k: number): GreedyResult 
   for (let i = 0; i < objective.count; i += 1) {
     const score = objective.marginal(i);
     evaluations += 1;
-    if (Number.isFinite(score)) heap.push(i, score);
+    if (Number.isFinite(score)) heap.append(i, score);
   }
+  heap.heapify();
   // stamp[i] = number of picks when i's bound was last computed; fresh when it equals picks.length.
   const stamp = new Int32Array(objective.count);
   const picks: GreedyPick[] = [];
@@ -86,17 +87,15 @@ class BoundHeap {
     this.scores[b] = s;
   }
 
-  push(index: number, score: number): void {
-    let at = this.size;
-    this.indices[at] = index;
-    this.scores[at] = score;
+  /** Adds an entry without restoring the heap order: call `heapify` once after the last one (O(n) for all). */
+  append(index: number, score: number): void {
+    this.indices[this.size] = index;
+    this.scores[this.size] = score;
     this.size += 1;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if (!this.above(at, parent)) break;
-      this.swap(at, parent);
-      at = parent;
-    }
+  }
+
+  heapify(): void {
+    for (let at = (this.size >> 1) - 1; at >= 0; at -= 1) this.siftDown(at);
   }
 
   peekIndex(): number {

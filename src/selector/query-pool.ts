@@ -1,6 +1,6 @@
 import type { CentralityMeasure } from '../../graph/centrality.js';
 import { CoverageTracker, type CoverageSummary, type DecayFunction } from '../../graph/coverage.js';
-import type { EntityIndex, ItemEntityLists } from '../../graph/entity-index.js';
+import { selectItems, type EntityIndex, type ItemEntityLists } from '../../graph/entity-index.js';
 import { loadGraphState } from '../analytics/graph-state.js';
 import { predict } from '../model/logistic-regression.js';
 import { rowOf, stackRows, type Matrix } from '../model/matrix.js';
@@ -8,6 +8,7 @@ import { loadEmbeddedPool, trainPoolModel, type PoolModel } from '../model/pool-
 import { predictProbaMany } from '../model/pool-probabilities.js';
 import { createRandom, shuffled } from '../model/seeded-random.js';
 import type { GraphStore, Lease } from '../store/graph-store.js';
+import { positionsIn } from '../store/id-order.js';
 import { meanCosineSimilarity } from '../strategies/density.js';
 import {
   armReport,
@@ -101,6 +102,8 @@ const MAX_LEASE_ATTEMPTS = 8;
 /** Everything a preset needs to rank the candidates of one round; components are computed once and shared. */
 interface RoundContext {
   candidateIds: string[];
+  /** Each candidate's position in the query's item list. */
+  positions: Int32Array;
   entities: ItemEntityLists;
   /** The pool's embedding matrix and each candidate's row in it. */
   embeddings?: Matrix<Float32Array>;
@@ -135,7 +138,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   const seed = options.seed ?? 1;
   const t0 = performance.now();
   const stateOptions = { ...(options.centrality ? { centrality: options.centrality } : {}), ...(options.decay ? { decay: options.decay } : {}) };
-  const { items, entitiesByItem, entityNames, index, coverage, source: graphSource } = await loadGraphState(store, stateOptions);
+  const { items, itemEntities, entityNames, index, coverage, source: graphSource } = await loadGraphState(store, stateOptions);
   const coverageBefore = coverage.summary();
   const t1 = performance.now();
   const pool = await loadEmbeddedPool(store, items);
@@ -147,6 +150,14 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   const needsCommittee = strategy === 'auto' || (measure !== undefined && COMMITTEE_MEASURES.has(measure));
   const embeddings: Matrix<Float32Array> | undefined = pool.ids.length > 0 ? pool.embeddings : undefined;
   const unlabeled = items.filter((i) => i.label === undefined);
+  // Positions (into `items`) of the unlabeled items, and each item's row in the pool's embedding matrix
+  // (−1 when not embedded): both lists are in id order, so no per-id hashing on 100k-item pools.
+  const unlabeledPositions = new Int32Array(unlabeled.length);
+  for (let p = 0, u = 0; p < items.length; p += 1) if (items[p]!.label === undefined) unlabeledPositions[u++] = p;
+  const rowOfItem = positionsIn(
+    items.map((i) => i.id),
+    pool.ids,
+  );
   let probabilities: PoolProbabilities | undefined;
   let trained = t2;
   if (needsModel && embeddings && !externalUncertaintyOf(unlabeled.map((i) => i.meta))) {
@@ -163,20 +174,33 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   // Pool-wide component values, computed once and gathered for each candidate set.
   const poolComponents = new Map<string, ComponentValues | undefined>();
   let poolDensity: Float64Array | undefined | null = null;
-  const rowById = new Map(pool.ids.map((id, row) => [id, row]));
 
   /** The round's context over the unlabeled items not in `excluded` (embedded ones only when the pool is embedded). */
   const contextFor = (excluded: ReadonlySet<string>): RoundContext => {
-    const candidateItems = unlabeled.filter((i) => !excluded.has(i.id) && (pool.ids.length === 0 || rowById.has(i.id)));
-    const candidateIds = candidateItems.map((i) => i.id);
+    // Plain loops: typed-array filter/from with callbacks cost ~10 ms each at 100k candidates.
+    const kept = new Int32Array(unlabeledPositions.length);
+    let count = 0;
+    for (const p of unlabeledPositions) {
+      if ((excluded.size === 0 || !excluded.has(items[p]!.id)) && (pool.ids.length === 0 || rowOfItem[p]! >= 0)) kept[count++] = p;
+    }
+    const positions = kept.subarray(0, count);
+    const candidateIds = new Array<string>(count);
+    const candidateMetas = new Array<Record<string, unknown>>(count);
     // Candidates index into the pool's embedding matrix (no copy of 100k × 384 floats per query).
-    const candidateRows = Int32Array.from(candidateIds, (id) => rowById.get(id) ?? -1);
-    const externalUncertainty = externalUncertaintyOf(candidateItems.map((i) => i.meta));
+    const candidateRows = new Int32Array(count);
+    for (let c = 0; c < count; c += 1) {
+      const item = items[positions[c]!]!;
+      candidateIds[c] = item.id;
+      candidateMetas[c] = item.meta;
+      candidateRows[c] = rowOfItem[positions[c]!]!;
+    }
+    const externalUncertainty = externalUncertaintyOf(candidateMetas);
     const components = new Map<string, ComponentValues | undefined>();
     let density: ComponentValues | undefined | null = null;
     return {
       candidateIds,
-      entities: index.packItems(candidateIds.map((id) => entitiesByItem.get(id) ?? [])),
+      positions,
+      entities: selectItems(itemEntities, positions),
       model,
       newCoverage: () => new CoverageTracker(coverage.centrality, { decay: coverage.decay, counts: coverage.counts, ...(coverage.community ? { community: coverage.community } : {}) }),
       component: (measure) => {
@@ -245,8 +269,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   }
   const t4 = performance.now();
 
-  const textById = new Map(items.map((i) => [i.id, i.text]));
-  const explained = run.picks.map((pick, k) => explain(pick, pickStrategies[k]!, textById, index, entityNames));
+  const explained = run.picks.map((pick, k) => explain(pick, pickStrategies[k]!, items[context.positions[pick.candidate]!]!.text, index, entityNames));
   const result: QueryResult = {
     strategy,
     coldStart: run.coldStart,
@@ -409,13 +432,19 @@ function poolDensityOf(embeddings: Matrix<Float32Array>): Float64Array {
 
 /** Information density of the candidates within the whole pool (`all`: per pool row), min-max normalised over the candidates. */
 function densityOf(all: Float64Array, candidateRows: Int32Array): ComponentValues {
-  const raw = Float64Array.from(candidateRows, (row) => all[row]!);
+  const raw = pickRows(all, candidateRows);
   return { raw, normalized: minMax(raw) };
+}
+
+function pickRows(values: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let c = 0; c < rows.length; c += 1) out[c] = values[rows[c]!]!;
+  return out;
 }
 
 /** Values of the pool's rows, picked out for the candidates. */
 function gather(values: ComponentValues, rows: Int32Array): ComponentValues {
-  return { raw: Float64Array.from(rows, (row) => values.raw[row]!), normalized: Float64Array.from(rows, (row) => values.normalized[row]!) };
+  return { raw: pickRows(values.raw, rows), normalized: pickRows(values.normalized, rows) };
 }
 
 function minMax(raw: Float64Array): Float64Array {
@@ -432,7 +461,7 @@ function minMax(raw: Float64Array): Float64Array {
 function explain(
   pick: BatchPick,
   strategy: string,
-  textById: Map<string, string>,
+  text: string,
   index: EntityIndex,
   names: Map<string, string>,
 ): ExplainedPick {
@@ -440,7 +469,7 @@ function explain(
   for (const [name, value] of Object.entries(pick.components)) if (value) components[name] = value;
   return {
     id: pick.id,
-    text: textById.get(pick.id) ?? '',
+    text,
     rank: pick.rank,
     score: pick.score,
     strategy,

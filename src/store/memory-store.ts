@@ -2,6 +2,7 @@ import type { EntityType } from '../entities/entity-extractor.js';
 import { stackRows, type Matrix } from '../model/matrix.js';
 import { cooccurrenceDelta, forEachPair, pairKey, splitPairKey } from './cooccurrence.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { compareIds } from './id-order.js';
 import {
   LabelConflictError,
   LeaseConflictError,
@@ -76,6 +77,8 @@ export class MemoryGraphStore implements GraphStore {
   private readonly leases = new Map<string, { holder: string; until: number }>();
   /** All embeddings stacked in id order, kept between queries until an embedding changes (read-only to callers). */
   private embeddingMatrix: { ids: string[]; matrix: Matrix<Float32Array> } | undefined;
+  /** Items sorted by id, for listings in id order (like Neo4j's ORDER BY); reset when an item is added (items are updated in place). */
+  private idOrder: MemoryItem[] | undefined;
   private dirty = false;
   private flushing: Promise<void> = Promise.resolve();
   private currentGraphVersion = 0;
@@ -137,6 +140,7 @@ export class MemoryGraphStore implements GraphStore {
         item.fingerprint = upsert.extraction.fingerprint;
         changes.push({ before, after: item.mentions.map((m) => m.key) });
       }
+      if (!existing) this.idOrder = undefined;
       this.items.set(item.id, item);
     }
     if (changes.length > 0) this.currentGraphVersion += 1;
@@ -326,7 +330,12 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async listItemEntities(): Promise<Array<{ id: string; keys: string[] }>> {
-    return [...this.items.values()].map((item) => ({ id: item.id, keys: item.mentions.map((m) => m.key) }));
+    return this.itemsInIdOrder().map((item) => ({ id: item.id, keys: item.mentions.map((m) => m.key) }));
+  }
+
+  private itemsInIdOrder(): MemoryItem[] {
+    this.idOrder ??= [...this.items.values()].sort((a, b) => compareIds(a.id, b.id));
+    return this.idOrder;
   }
 
   async recordRound(round: RoundRecord): Promise<number> {
@@ -373,7 +382,7 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async listItems(): Promise<StoredItem[]> {
-    return [...this.items.values()].map(publicItem);
+    return this.itemsInIdOrder().map(publicItem);
   }
 
   async listKgEntities(): Promise<Array<{ key: string; name: string }>> {
