@@ -111,6 +111,27 @@ for (const backend of backends) {
       expect(entities.map((e) => e.keys)).toEqual(expected.map((id) => [`e-${id}`]));
     });
 
+    it('listings show every change made after an earlier listing (labels, texts, mentions, new items)', async () => {
+      const mention = (key: string) => ({ key, name: key, type: 'organization' as const, count: 1 });
+      await store.upsertItems([{ id: 'p1', text: 'one', meta: { source: 'a' }, extraction: { fingerprint: 'f1', mentions: [mention('acme')] } }]);
+      expect((await store.listItems()).map((i) => [i.id, i.text, i.label])).toEqual([['p1', 'one', undefined]]);
+      await store.listItemEntities();
+      await store.setLabels([{ id: 'p1', label: 'Org' }]);
+      expect((await store.listItems())[0]).toMatchObject({ id: 'p1', label: 'Org' });
+      await store.upsertItems([
+        { id: 'p1', text: 'one, edited', meta: { source: 'b' }, extraction: { fingerprint: 'f2', mentions: [mention('globex')] } },
+        { id: 'p0', text: 'zero', meta: {} },
+      ]);
+      expect((await store.listItems()).map((i) => [i.id, i.text, i.meta.source])).toEqual([
+        ['p0', 'zero', undefined],
+        ['p1', 'one, edited', 'b'],
+      ]);
+      expect(await store.listItemEntities()).toEqual([
+        { id: 'p0', keys: [] },
+        { id: 'p1', keys: ['globex'] },
+      ]);
+    });
+
     it('entities left without mentions disappear unless they belong to the KG', async () => {
       const mention = (key: string) => ({ key, name: key.toUpperCase(), type: 'organization' as const, count: 1 });
       await store.upsertItems([

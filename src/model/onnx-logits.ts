@@ -20,7 +20,7 @@ const { onnx } = onnxProto;
 export interface OnnxLogitsOptions {
   /** ONNX Runtime intra-op threads. Default: the machine's cores, at most 4. */
   threads?: number;
-  /** Rows per Gemm call (bounds the float64 copy of X: rows × D × 8 bytes). Default 16384. */
+  /** Rows per Gemm call (bounds the float64 copy of X: rows × D × 8 bytes). Default 4096: fastest here (the cast stays in cache). */
   chunkRows?: number;
 }
 
@@ -77,7 +77,7 @@ function session(threads: number): Promise<InferenceSession> {
 
 export function onnxLogitsEngine(options: OnnxLogitsOptions = {}): LogitsEngine {
   const threads = options.threads ?? Math.min(4, availableParallelism());
-  const chunkRows = options.chunkRows ?? 16384;
+  const chunkRows = options.chunkRows ?? 4096;
   if (!(Number.isInteger(threads) && threads >= 1)) throw new RangeError(`threads must be an integer ≥ 1, got ${threads}`);
   if (!(Number.isInteger(chunkRows) && chunkRows >= 1)) throw new RangeError(`chunkRows must be an integer ≥ 1, got ${chunkRows}`);
   return {

@@ -78,18 +78,18 @@ function softmaxColumns(model: LogisticRegressionModel, Z: Float64Array, stride:
   const K = trained.length;
   const Ccount = model.classes;
   const out = new Float64Array(N * Ccount);
-  const e = new Float64Array(K);
   for (let i = 0; i < N; i++) {
     const zo = i * stride + first;
+    const oo = i * Ccount;
     let max = -Infinity;
     for (let c = 0; c < K; c++) if (Z[zo + c]! > max) max = Z[zo + c]!;
     let sum = 0;
     for (let c = 0; c < K; c++) {
-      e[c] = Math.exp(Z[zo + c]! - max);
-      sum += e[c]!;
+      const e = Math.exp(Z[zo + c]! - max);
+      out[oo + trained[c]!] = e;
+      sum += e;
     }
-    const oo = i * Ccount;
-    for (let c = 0; c < K; c++) out[oo + trained[c]!] = e[c]! / sum;
+    for (let c = 0; c < K; c++) out[oo + trained[c]!] = out[oo + trained[c]!]! / sum;
   }
   return { rows: N, cols: Ccount, data: out };
 }

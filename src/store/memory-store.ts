@@ -79,6 +79,12 @@ export class MemoryGraphStore implements GraphStore {
   private embeddingMatrix: { ids: string[]; matrix: Matrix<Float32Array> } | undefined;
   /** Items sorted by id, for listings in id order (like Neo4j's ORDER BY); reset when an item is added (items are updated in place). */
   private idOrder: MemoryItem[] | undefined;
+  /**
+   * The listings every query reads (100k items each at pool scale), kept as frozen copies until an item
+   * changes, so repeated queries do not copy the pool each time.
+   */
+  private itemListing: readonly StoredItem[] | undefined;
+  private entityListing: ReadonlyArray<{ id: string; keys: string[] }> | undefined;
   private dirty = false;
   private flushing: Promise<void> = Promise.resolve();
   private currentGraphVersion = 0;
@@ -154,6 +160,7 @@ export class MemoryGraphStore implements GraphStore {
       const entity = this.entities.get(key);
       if (entity && entity.mentionedBy <= 0 && !entity.kg) this.entities.delete(key);
     }
+    this.itemsChanged();
     this.dirty = true;
   }
 
@@ -219,7 +226,10 @@ export class MemoryGraphStore implements GraphStore {
       else this.labelHistory.set(assignment.id, [event]);
       report.written.push(assignment.id);
     }
-    if (report.written.length > 0) this.dirty = true;
+    if (report.written.length > 0) {
+      this.dirty = true;
+      this.itemsChanged();
+    }
     return report;
   }
 
@@ -330,7 +340,14 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async listItemEntities(): Promise<Array<{ id: string; keys: string[] }>> {
-    return this.itemsInIdOrder().map((item) => ({ id: item.id, keys: item.mentions.map((m) => m.key) }));
+    this.entityListing ??= this.itemsInIdOrder().map((item) => Object.freeze({ id: item.id, keys: Object.freeze(item.mentions.map((m) => m.key)) as string[] }));
+    return [...this.entityListing];
+  }
+
+  /** Drops the cached listings: call after any change to an item (text, meta, label, mentions, new item). */
+  private itemsChanged(): void {
+    this.itemListing = undefined;
+    this.entityListing = undefined;
   }
 
   private itemsInIdOrder(): MemoryItem[] {
@@ -382,7 +399,8 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async listItems(): Promise<StoredItem[]> {
-    return this.itemsInIdOrder().map(publicItem);
+    this.itemListing ??= this.itemsInIdOrder().map(frozenItem);
+    return [...this.itemListing];
   }
 
   async listKgEntities(): Promise<Array<{ key: string; name: string }>> {
@@ -515,6 +533,13 @@ export class MemoryGraphStore implements GraphStore {
 /** One KG fact per (subject, predicate, object). */
 function relationKey(relation: MemoryRelation): string {
   return `${relation.subject}\u0000${relation.predicate}\u0000${relation.object}`;
+}
+
+/** A listed item shared between callers: frozen, with its own frozen copy of `meta` (nested values are shared, as before). */
+function frozenItem(item: MemoryItem): StoredItem {
+  const copy = publicItem(item);
+  Object.freeze(copy.meta);
+  return Object.freeze(copy);
 }
 
 function publicItem(item: MemoryItem): StoredItem {
