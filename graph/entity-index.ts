@@ -124,9 +124,10 @@ export function selectItems(items: ItemEntityLists, which: ArrayLike<number>): I
     offsets[i + 1] = total;
   }
   const entities = new Int32Array(total);
-  for (let i = 0; i < which.length; i++) {
+  for (let i = 0, k = 0; i < which.length; i++) {
     const w = which[i]!;
-    entities.set(items.entities.subarray(items.offsets[w]!, items.offsets[w + 1]!), offsets[i]!);
+    // An element loop: a subarray + set per item costs more than the 3-4 ids it copies.
+    for (let p = items.offsets[w]!, end = items.offsets[w + 1]!; p < end; p++) entities[k++] = items.entities[p]!;
   }
   return { count: which.length, offsets, entities };
 }

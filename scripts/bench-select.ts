@@ -188,7 +188,9 @@ async function buildStore(out: string, size: number): Promise<MemoryGraphStore> 
     for (let j = start; j < Math.min(size, start + chunk); j++) {
       const original = pool.originals[j % n0]!;
       const copy = Math.floor(j / n0);
-      const id = copy === 0 ? original.id : `${original.id}~${copy}`;
+      // Through JSON like ids read from a pool file: a template literal would leave a rope (cons string)
+      // that every later comparison walks, which no ingested id is.
+      const id = copy === 0 ? original.id : (JSON.parse(JSON.stringify(`${original.id}~${copy}`)) as string);
       const upsert: ItemUpsert = {
         id,
         text: original.text,

@@ -77,13 +77,18 @@ function packItemEntities(items: readonly StoredItem[], itemEntities: ReadonlyAr
     items.map((i) => i.id),
     itemEntities.map((e) => e.id),
   );
-  const inKeyOrder = (keys: string[]): string[] => (isInIdOrder(keys) ? keys : [...keys].sort(byString));
-  return index.packItems(Array.from(at, (j) => (j >= 0 ? inKeyOrder(itemEntities[j]!.keys) : [])));
+  const lists: string[][] = [];
+  for (let i = 0; i < items.length; i += 1) {
+    const keys = at[i]! >= 0 ? itemEntities[at[i]!]!.keys : [];
+    lists.push(isInIdOrder(keys) ? keys : [...keys].sort(byString));
+  }
+  return index.packItems(lists);
 }
 
 /** Coverage state with n(e) = labeled items mentioning e. */
 function labeledCoverage(graph: AnalysedGraph, items: readonly StoredItem[], itemEntities: ItemEntityLists, decay: DecayFunction = DEFAULT_DECAY): CoverageTracker {
-  const labeled = items.flatMap((item, i) => (item.label !== undefined ? [i] : []));
+  const labeled: number[] = [];
+  for (let i = 0; i < items.length; i += 1) if (items[i]!.label !== undefined) labeled.push(i);
   return new CoverageTracker(graph.centrality, {
     decay,
     counts: coverageCounts(graph.index.size, selectItems(itemEntities, labeled)),

@@ -59,16 +59,18 @@ export async function loadEmbeddedPool(store: GraphStore, items?: readonly Store
 function embeddedPool(items: readonly StoredItem[], embedded: { ids: string[]; matrix: Matrix<Float32Array> }): EmbeddedPool {
   // Id order, whatever order the store lists in: training and scoring are then identical on every store.
   const inOrder = isInIdOrder(embedded.ids);
-  const order = inOrder ? embedded.ids.map((_, row) => row) : embedded.ids.map((_, row) => row).sort((a, b) => compareIds(embedded.ids[a]!, embedded.ids[b]!));
-  const ids = inOrder ? embedded.ids : order.map((row) => embedded.ids[row]!);
+  const order = inOrder ? undefined : embedded.ids.map((_, row) => row).sort((a, b) => compareIds(embedded.ids[a]!, embedded.ids[b]!));
+  const ids = order ? order.map((row) => embedded.ids[row]!) : embedded.ids;
   const itemOfRow = positionsIn(
     ids,
     items.map((item) => item.id),
   );
+  const labels: Array<string | undefined> = [];
+  for (let row = 0; row < ids.length; row += 1) labels.push(itemOfRow[row]! >= 0 ? items[itemOfRow[row]!]!.label : undefined);
   return {
     ids,
-    embeddings: inOrder ? embedded.matrix : stackRows(order.map((row) => rowOf(embedded.matrix, row)), embedded.matrix.cols),
-    labels: Array.from(itemOfRow, (i) => (i >= 0 ? items[i]!.label : undefined)),
+    embeddings: order ? stackRows(order.map((row) => rowOf(embedded.matrix, row)), embedded.matrix.cols) : embedded.matrix,
+    labels,
     notEmbedded: items.length - embedded.ids.length,
   };
 }

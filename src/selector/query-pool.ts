@@ -180,18 +180,20 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
     // Plain loops: typed-array filter/from with callbacks cost ~10 ms each at 100k candidates.
     const kept = new Int32Array(unlabeledPositions.length);
     let count = 0;
-    for (const p of unlabeledPositions) {
+    for (let u = 0; u < unlabeledPositions.length; u += 1) {
+      const p = unlabeledPositions[u]!;
       if ((excluded.size === 0 || !excluded.has(items[p]!.id)) && (pool.ids.length === 0 || rowOfItem[p]! >= 0)) kept[count++] = p;
     }
     const positions = kept.subarray(0, count);
-    const candidateIds = new Array<string>(count);
-    const candidateMetas = new Array<Record<string, unknown>>(count);
+    // push, not new Array(count): V8 gives a 100k-slot `new Array` slow dictionary elements.
+    const candidateIds: string[] = [];
+    const candidateMetas: Array<Record<string, unknown>> = [];
     // Candidates index into the pool's embedding matrix (no copy of 100k × 384 floats per query).
     const candidateRows = new Int32Array(count);
     for (let c = 0; c < count; c += 1) {
       const item = items[positions[c]!]!;
-      candidateIds[c] = item.id;
-      candidateMetas[c] = item.meta;
+      candidateIds.push(item.id);
+      candidateMetas.push(item.meta);
       candidateRows[c] = rowOfItem[positions[c]!]!;
     }
     const externalUncertainty = externalUncertaintyOf(candidateMetas);
@@ -231,7 +233,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   // Items another annotator holds are not candidates; with a lease, picks lost to a concurrent query
   // (another process leased them first) are excluded and the batch is selected again.
   const excluded = new Set((await store.activeLeases()).map((l) => l.itemId));
-  const leasedElsewhere = unlabeled.filter((i) => excluded.has(i.id)).length;
+  const leasedElsewhere = excluded.size === 0 ? 0 : unlabeled.filter((i) => excluded.has(i.id)).length;
   const t3 = performance.now();
   let context = contextFor(excluded);
   let run: PresetRun;

@@ -227,12 +227,12 @@ export interface GraphStore {
   getLabelHistory(id: string): Promise<LabelEvent[]>;
   /** Entity keys (with mention counts) of one item. */
   getItemMentions(id: string): Promise<Array<{ key: string; count: number }>>;
-  /** Every item, in id order (string order: selection reads pools in this order on every store). */
+  /** Every item, in id order (string order: selection reads pools in this order on every store). Read-only: a store may hand the same objects to later calls. */
   listItems(): Promise<StoredItem[]>;
   /** Entities of the external KG, whose names act as a gazetteer when linking texts. */
   listKgEntities(): Promise<Array<{ key: string; name: string }>>;
   getEntityGraph(): Promise<EntityGraphData>;
-  /** Entity keys mentioned by every item (items without mentions included, with no keys), in id order. */
+  /** Entity keys mentioned by every item (items without mentions included, with no keys), in id order; read-only like listItems. */
   listItemEntities(): Promise<Array<{ id: string; keys: string[] }>>;
   /** For every item: id, text and the key of its stored embedding, to decide what needs embedding. */
   listEmbeddingStates(): Promise<EmbeddingState[]>;

@@ -22,6 +22,15 @@ export function inIdOrder<T extends { id: string }>(records: readonly T[]): read
 /** For each id of `from`, its position in `to`, or −1 when `to` lacks it. */
 export function positionsIn(from: readonly string[], to: readonly string[]): Int32Array {
   const out = new Int32Array(from.length).fill(-1);
+  // The usual case: every item is embedded, both listings are the same ids in the same order.
+  if (from.length === to.length) {
+    let same = true;
+    for (let i = 0; i < from.length && same; i += 1) same = from[i] === to[i];
+    if (same) {
+      for (let i = 0; i < from.length; i += 1) out[i] = i;
+      return out;
+    }
+  }
   if (isInIdOrder(from) && isInIdOrder(to)) {
     // Merge walk over two sorted lists.
     for (let i = 0, j = 0; i < from.length && j < to.length; ) {
