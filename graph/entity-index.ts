@@ -62,24 +62,32 @@ export class EntityIndex {
   /** Packs many items' entity keys at once (see `encode` for unknown and repeated keys). */
   packItems(items: ReadonlyArray<Iterable<string>>): ItemEntityLists {
     const offsets = new Int32Array(items.length + 1);
-    const ids: number[] = [];
+    // A growing Int32Array rather than a number[]: this runs on every query over the whole pool.
+    let ids = new Int32Array(Math.max(16, items.length * 4));
+    let k = 0;
     for (let i = 0; i < items.length; i++) {
-      const start = ids.length;
+      const start = k;
       for (const key of items[i]!) {
         const id = this.positions.get(key);
         if (id === undefined) continue;
         let seen = false;
-        for (let j = start; j < ids.length; j++) {
+        for (let j = start; j < k; j++) {
           if (ids[j] === id) {
             seen = true;
             break;
           }
         }
-        if (!seen) ids.push(id);
+        if (seen) continue;
+        if (k === ids.length) {
+          const grown = new Int32Array(ids.length * 2);
+          grown.set(ids);
+          ids = grown;
+        }
+        ids[k++] = id;
       }
-      offsets[i + 1] = ids.length;
+      offsets[i + 1] = k;
     }
-    return { count: items.length, offsets, entities: Int32Array.from(ids) };
+    return { count: items.length, offsets, entities: ids.slice(0, k) };
   }
 }
 

@@ -48,12 +48,13 @@ import type { EntityType } from '../src/entities/entity-extractor.js';
 import { trainCommittee } from '../src/model/committee.js';
 import { predictProba, trainLogisticRegression } from '../src/model/logistic-regression.js';
 import { rowOf, stackRows } from '../src/model/matrix.js';
-import { loadEmbeddedPool } from '../src/model/pool-model.js';
+import { loadEmbeddedPool, trainPoolModel } from '../src/model/pool-model.js';
 import { predictProbaMany } from '../src/model/pool-probabilities.js';
 import { createRandom, shuffled } from '../src/model/seeded-random.js';
 import { PRESET_DEFINITIONS } from '../src/selector/presets.js';
 import { queryPool } from '../src/selector/query-pool.js';
 import { selectBatch } from '../src/selector/select-batch.js';
+import { uncertaintySampling } from '../src/selector/uncertainty-sampling.js';
 import { uncertaintyComponent } from '../src/selector/uncertainty-component.js';
 import type { ItemUpsert } from '../src/store/graph-store.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
@@ -125,6 +126,8 @@ interface KgalResult {
   rssBeforeMB: number;
   peakRssMB: number;
   profile: Record<string, number>;
+  /** ms, median of the timed runs: `uncertaintySampling` (entropy) on the unlabeled rows' matrix with the fitted classifier, modAL entropy_sampling's counterpart. */
+  matrixEntropySampling?: number;
   /** This process's CPU seconds (user + system), whole process. */
   cpuSeconds: number;
   /** Set by the parent: average number of cores other processes kept busy while this child ran. */
@@ -259,6 +262,27 @@ async function profilePhases(store: MemoryGraphStore, strategy: 'kg-guided' | 'e
   return t;
 }
 
+/**
+ * modAL's `entropy_sampling(learner, X_pool, n)` has this counterpart in kgal: `uncertaintySampling` over
+ * the same unlabeled matrix with the same fitted classifier (the matrix is stacked once, untimed, as
+ * modAL's X_pool is sliced before its timing).
+ */
+async function timeMatrixSampling(store: MemoryGraphStore): Promise<number> {
+  const pool = await loadEmbeddedPool(store);
+  const model = trainPoolModel(pool, { committee: false });
+  if (model.status !== 'trained') throw new Error(`no model: ${model.reason}`);
+  const unlabeledRows = pool.labels.flatMap((label, row) => (label === undefined ? [row] : []));
+  const X = stackRows(unlabeledRows.map((row) => rowOf(pool.embeddings, row)), pool.embeddings.cols);
+  const runs: number[] = [];
+  for (let r = 0; r <= repeats; r++) {
+    const start = performance.now();
+    const picked = await uncertaintySampling(model.classifier, X, batchSize, { measure: 'entropy' });
+    if (picked.indices.length !== batchSize) throw new Error(`uncertaintySampling returned ${picked.indices.length} rows`);
+    if (r > 0) runs.push(performance.now() - start); // run 0 warms up
+  }
+  return median(runs);
+}
+
 async function runChild(spec: string, out: string): Promise<void> {
   const [sizeText, strategy] = spec.split(':');
   const size = Number(sizeText);
@@ -313,6 +337,7 @@ async function runChild(spec: string, out: string): Promise<void> {
     rssBeforeMB,
     peakRssMB: peakRssMB(),
   };
+  if (strategy === 'entropy') result.matrixEntropySampling = await timeMatrixSampling(store);
   await profilePhases(store, strategy); // warm-up pass (JIT), like the timed queryPool runs
   result.profile = await profilePhases(store, strategy);
   const cpu = process.cpuUsage();
@@ -546,6 +571,9 @@ async function runParent(): Promise<void> {
     lines.push(`| ${N} | kgal kg-guided | given a trained model: score (pool probabilities, ${kgMeasure}, density) + select | ${s(kg.median.scoreSelect)} | | ${ratio(kg.median.scoreSelect, ok(ranked) ? ranked.seconds : undefined, 'modAL ranked batch')} |`);
     lines.push(`| ${N} | kgal entropy | end to end: load + ${graphWord} + train (LR) + score (pool probabilities, entropy) + select (top k) | ${s(en.median.total)} | ${peak(en)} | ${ratio(en.median.total, entTotal, 'modAL fit + entropy_sampling')} |`);
     lines.push(`| ${N} | kgal entropy | given a trained model: score (pool probabilities, entropy) + select | ${s(en.median.scoreSelect)} | | ${ratio(en.median.scoreSelect, ok(ent) ? ent.seconds : undefined, 'modAL entropy_sampling')} |`);
+    if (en.matrixEntropySampling !== undefined) {
+      lines.push(`| ${N} | kgal uncertaintySampling (entropy) | the unlabeled matrix + fitted classifier → top ${batchSize} (modAL entropy_sampling's inputs and outputs) | ${s(en.matrixEntropySampling)} | | ${ratio(en.matrixEntropySampling, ok(ent) ? ent.seconds : undefined, 'modAL entropy_sampling')} |`);
+    }
     lines.push(`| ${N} | kgal trainLogisticRegression | fit on the ${labeledRows.length} labeled (1 model, no committee) | ${s(kg.profile['train: trainLogisticRegression (1 model)']!)} | | |`);
     if (!values['skip-modal']) {
       lines.push(`| ${N} | sklearn LogisticRegression(C=1) | fit on the ${labeledRows.length} labeled (warm refit) | ${fit === undefined ? 'n/a' : sec(fit)} | | |`);

@@ -11,3 +11,6 @@ export { TransformersEmbedder } from './embeddings/transformers-embedder.js';
 export type { EntityExtractor, EntityMention } from './entities/entity-extractor.js';
 export { CompromiseExtractor } from './entities/compromise-extractor.js';
 export * as scores from './strategies/scores.js';
+export { uncertaintySampling, type SamplingMeasure, type UncertaintySamplingOptions, type UncertaintySamplingResult } from './selector/uncertainty-sampling.js';
+export { predictProbaMany, type PoolProbabilityOptions } from './model/pool-probabilities.js';
+export { trainLogisticRegression, predictProba, type LogisticRegressionModel, type LogisticRegressionOptions } from './model/logistic-regression.js';
