@@ -178,7 +178,7 @@ if (flags.neo4j) {
 }
 
 const lines = [
-  `Pool: ${rows.length} WebNLG texts, ${vectors}, ${labeledRows.length} labeled; query = kg-guided batch of ${batchSize} (classifier + committee of 5 trained per query); ${duration} s per row.`,
+  `Pool: ${rows.length} WebNLG texts, ${vectors}, ${labeledRows.length} labeled; query = kg-guided batch of ${batchSize} (the classifier is trained per query; kg-guided needs no committee); ${duration} s per row.`,
   '',
   '| store | route | connections | requests | req/s | p50 ms | p99 ms | errors |',
   '|---|---|---:|---:|---:|---:|---:|---:|',
