@@ -144,10 +144,10 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   const pool = await loadEmbeddedPool(store, items);
   const t2 = performance.now();
 
-  const measure = strategy === 'auto' ? undefined : PRESET_DEFINITIONS[strategy as Exclude<ConcretePreset, 'random'>]?.uncertainty;
-  const needsModel = strategy === 'auto' || measure !== undefined;
+  const presetMeasure = strategy === 'auto' ? undefined : PRESET_DEFINITIONS[strategy as Exclude<ConcretePreset, 'random'>]?.uncertainty;
+  const needsModel = strategy === 'auto' || presetMeasure !== undefined;
   let model: PoolModel = { status: 'untrained', reason: 'no embeddings: run `kgal embed`', labelCounts: {} };
-  const needsCommittee = strategy === 'auto' || (measure !== undefined && COMMITTEE_MEASURES.has(measure));
+  const needsCommittee = strategy === 'auto' || (presetMeasure !== undefined && COMMITTEE_MEASURES.has(presetMeasure));
   const embeddings: Matrix<Float32Array> | undefined = pool.ids.length > 0 ? pool.embeddings : undefined;
   const unlabeled = items.filter((i) => i.label === undefined);
   // Positions (into `items`) of the unlabeled items, and each item's row in the pool's embedding matrix
