@@ -9,7 +9,7 @@ import { queryPool } from '../src/selector/query-pool.js';
 import type { GraphStore } from '../src/store/graph-store.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
 import { entropy } from '../src/strategies/uncertainty.js';
-import { freshNeo4jStore, neo4jSkipped } from './support/neo4j.js';
+import { connectNeo4jStore, freshNeo4jStore, neo4jSkipped } from './support/neo4j.js';
 
 const TOPICS = ['sports', 'business', 'science'] as const;
 
@@ -176,6 +176,39 @@ describe('auto: the EXP4.P bandit over presets', () => {
     const after = (await store.getState('auto')) as { queried: unknown[]; rounds: number };
     expect(after.queried).toHaveLength(6);
     expect(after.rounds).toBe(6);
+  });
+});
+
+describe.skipIf(neo4jSkipped())('auto for a team: several annotators, two processes, one Neo4j', () => {
+  it('keeps every leased draw pending across interleaved queries and rewards them all once labeled', async () => {
+    const first = await freshNeo4jStore();
+    const second = await connectNeo4jStore(); // another API process
+    try {
+      await seedPool(first, 12);
+      const batch = 5;
+      const query = (store: GraphStore, annotator: string) =>
+        queryPool(store, { batchSize: batch, strategy: 'auto', budget: 60, record: false, lease: { holder: annotator, durationMs: 60_000 } });
+      // Six annotators query at once, three through each connection; nobody has labeled yet.
+      const results = await Promise.all(Array.from({ length: 6 }, (_, k) => query(k % 2 === 0 ? first : second, `annotator-${k}`)));
+      const picked = results.flatMap((r) => r.picks.map((p) => p.id));
+      expect(picked).toHaveLength(6 * batch);
+      expect(new Set(picked).size).toBe(6 * batch);
+      // Every draw is still pending: none was lost to a concurrent read-then-write of the state, and none
+      // was dropped because another annotator queried before this one labeled.
+      const pending = ((await first.getState('auto')) as { pending: Array<{ itemId: string }> }).pending.map((d) => d.itemId);
+      expect(new Set(pending)).toEqual(new Set(picked));
+
+      await first.setLabels(picked.map((id) => ({ id, label: TOPICS[Number(id.slice(5)) % 3]! })));
+      const next = await query(second, 'annotator-0');
+      expect(next.bandit!.reward).toBeGreaterThan(0);
+      const state = (await first.getState('auto')) as { rounds: number; queried: unknown[]; pending: unknown[] };
+      expect(state.rounds).toBe(6 * batch);
+      expect(state.queried).toHaveLength(6 * batch);
+      expect(state.pending).toHaveLength(batch); // the new query's own draws
+    } finally {
+      await second.close();
+      await first.close();
+    }
   });
 });
 

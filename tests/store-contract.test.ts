@@ -4,7 +4,7 @@ import { ingestPool } from '../src/ingest/ingest-pool.js';
 import { InputValidationError } from '../src/pool/input-error.js';
 import { LabelConflictError, LeaseConflictError, UnknownItemsError, type GraphStore, type StoreStats } from '../src/store/graph-store.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
-import { freshNeo4jStore, neo4jSkipped } from './support/neo4j.js';
+import { connectNeo4jStore, freshNeo4jStore, neo4jSkipped } from './support/neo4j.js';
 import { fixture, tempFile } from './support/fixtures.js';
 
 const dictionaryOnly = { createExtractor: (g: ConstructorParameters<typeof GazetteerExtractor>[0]) => new GazetteerExtractor(g) };
@@ -15,9 +15,10 @@ function edgeMap(graph: Awaited<ReturnType<GraphStore['getEntityGraph']>>): Reco
   return Object.fromEntries(graph.cooccurrences.map((e) => [`${e.a}|${e.b}`, e.weight]).sort());
 }
 
-const backends: Array<{ name: string; skip: boolean; open: () => Promise<GraphStore> }> = [
-  { name: 'MemoryGraphStore', skip: false, open: () => MemoryGraphStore.open() },
-  { name: 'Neo4jGraphStore', skip: neo4jSkipped(), open: () => freshNeo4jStore() },
+/** `connectAgain`: a second connection to the same data (Neo4j: another driver, as another API process has; memory: the store itself). */
+const backends: Array<{ name: string; skip: boolean; open: () => Promise<GraphStore>; connectAgain: (store: GraphStore) => Promise<GraphStore> }> = [
+  { name: 'MemoryGraphStore', skip: false, open: () => MemoryGraphStore.open(), connectAgain: async (store) => store },
+  { name: 'Neo4jGraphStore', skip: neo4jSkipped(), open: () => freshNeo4jStore(), connectAgain: () => connectNeo4jStore() },
 ];
 
 for (const backend of backends) {
@@ -130,6 +131,21 @@ for (const backend of backends) {
         { id: 'p0', keys: [] },
         { id: 'p1', keys: ['globex'] },
       ]);
+    });
+
+    it('updateState is one atomic read-modify-write, also from two connections at once', async () => {
+      expect(await store.updateState<number>('counter', (n) => (n ?? 0) + 1)).toBe(1);
+      const other = await backend.connectAgain(store);
+      try {
+        // 20 increments interleaved over both connections: a read-then-write would lose most of them.
+        const increments = Array.from({ length: 20 }, (_, k) => (k % 2 === 0 ? store : other).updateState<number>('counter', (n) => (n ?? 0) + 1));
+        const written = await Promise.all(increments);
+        expect([...written].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, k) => k + 2));
+        expect(await store.getState('counter')).toBe(21);
+        expect(await other.getState('counter')).toBe(21);
+      } finally {
+        if (other !== store) await other.close();
+      }
     });
 
     it('entities left without mentions disappear unless they belong to the KG', async () => {

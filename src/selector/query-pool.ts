@@ -17,6 +17,7 @@ import {
   importanceWeightedAccuracy,
   rewardItems,
   updateExp4p,
+  type BatchDraw,
   type Exp4pState,
 } from '../strategies/exp4p.js';
 import { PRESET_DEFINITIONS, PRESETS, type ComponentWeights, type PresetName } from './presets.js';
@@ -95,6 +96,9 @@ export interface QueryResult {
 }
 
 type ConcretePreset = Exclude<PresetName, 'auto'>;
+
+/** `auto`: how long an unlabeled draw counts as still in flight (its lease may not be granted yet). */
+const IN_FLIGHT_MS = 60_000;
 
 /** Selections tried when concurrent queries keep leasing this query's picks first. */
 const MAX_LEASE_ATTEMPTS = 8;
@@ -353,37 +357,56 @@ async function runAuto(
   budget: number,
 ): Promise<{ run: PresetRun; bandit: NonNullable<QueryResult['bandit']>; arms: string[] }> {
   const arms = PRESETS.filter((p): p is ConcretePreset => p !== 'auto');
-  let state = ((await store.getState('auto')) as Exp4pState | undefined) ?? createExp4pState({ arms, budget });
-  let reward: number | undefined;
-  if (state.pending.length > 0) {
-    const labelById = new Map(pool.ids.map((id, row) => [id, pool.labels[row]]));
-    const labeled = new Set(state.pending.filter((d) => labelById.get(d.itemId) !== undefined).map((d) => d.itemId));
-    const queried = rewardItems(state, labeled);
-    reward = 0;
-    if (context.model.status === 'trained' && queried.length > 0) {
-      const model = context.model;
-      const rowById = new Map(pool.ids.map((id, row) => [id, row]));
-      const rows = queried.map((q) => rowById.get(q.itemId)!);
-      const predicted = predict(model.classifier, stackRows(rows.map((row) => rowOf(pool.embeddings, row)), pool.embeddings.cols));
-      reward = importanceWeightedAccuracy(
-        queried.map((q, k) => ({ weight: q.weight, correct: model.classNames[predicted[k]!] === pool.labels[rows[k]!] })),
-        Math.max(poolSize, 1),
-        state.budget,
-      );
-    }
-    state = updateExp4p(state, reward, labeled);
-  }
+  // Every preset's advice first (the expensive part; it does not depend on the bandit's state).
   const runs = new Map(arms.map((arm) => [arm, arm === 'random' ? undefined : runPreset(arm, context)]));
-  const advice = state.arms.map((arm) => {
-    const armRun = runs.get(arm as ConcretePreset);
-    return armRun ? armRun.picks.map((p) => p.candidate) : ('uniform' as const);
+  let rowById: Map<string, number> | undefined;
+  const rowOfItem = (id: string): number | undefined => (rowById ??= new Map(pool.ids.map((itemId, row) => [itemId, row]))).get(id);
+
+  // Then the bandit's read-modify-write as one atomic store step: concurrent `auto` queries (other API
+  // processes on the same Neo4j) wait for each other instead of both updating the same state. The update
+  // is pure apart from noting its reward and draws, so a retried transaction can run it again.
+  let reward: number | undefined;
+  let drawn: ReturnType<typeof drawBatch> | undefined;
+  // Draws still out with an annotator wait for their label instead of being dropped, so a team's
+  // interleaved queries keep each other's draws: leased items, and draws younger than a minute (another
+  // query's draw whose lease is not granted yet). Older unlabeled, unleased draws are dropped (libact).
+  const leased = new Set((await store.activeLeases()).map((l) => l.itemId));
+  const now = Date.now();
+  const awaiting = (draw: BatchDraw): boolean => leased.has(draw.itemId) || (draw.drawnAt !== undefined && now - draw.drawnAt < IN_FLIGHT_MS);
+  const state = await store.updateState<Exp4pState>('auto', (current) => {
+    let state = current ?? createExp4pState({ arms, budget });
+    reward = undefined;
+    if (state.pending.length > 0) {
+      const isLabeled = (id: string): boolean => {
+        const row = rowOfItem(id);
+        return row !== undefined && pool.labels[row] !== undefined;
+      };
+      const labeled = new Set(state.pending.filter((d) => isLabeled(d.itemId)).map((d) => d.itemId));
+      const queried = rewardItems(state, labeled);
+      reward = 0;
+      if (context.model.status === 'trained' && queried.length > 0) {
+        const model = context.model;
+        const rows = queried.map((q) => rowOfItem(q.itemId)!);
+        const predicted = predict(model.classifier, stackRows(rows.map((row) => rowOf(pool.embeddings, row)), pool.embeddings.cols));
+        reward = importanceWeightedAccuracy(
+          queried.map((q, k) => ({ weight: q.weight, correct: model.classNames[predicted[k]!] === pool.labels[rows[k]!] })),
+          Math.max(poolSize, 1),
+          state.budget,
+        );
+      }
+      state = updateExp4p(state, reward, labeled, awaiting);
+    }
+    const advice = state.arms.map((arm) => {
+      const armRun = runs.get(arm as ConcretePreset);
+      return armRun ? armRun.picks.map((p) => p.candidate) : ('uniform' as const);
+    });
+    drawn = drawBatch(state, { candidateIds: context.candidateIds, advice, batchSize: context.batchSize, now }, createRandom(`${context.seed}:${state.rounds}`));
+    return drawn.state;
   });
-  const drawn = drawBatch(state, { candidateIds: context.candidateIds, advice, batchSize: context.batchSize }, createRandom(`${context.seed}:${state.rounds}`));
-  state = drawn.state;
-  await store.setState('auto', state);
+  const draws = drawn!.draws;
 
   const coverage = context.newCoverage();
-  const picks: BatchPick[] = drawn.draws.map((draw, k) => {
+  const picks: BatchPick[] = draws.map((draw, k) => {
     const fromArm = runs.get(state.arms[draw.arm] as ConcretePreset)?.picks.find((p) => p.candidate === draw.index);
     const raw = coverage.gain(context.entities, draw.index);
     const pick: BatchPick = fromArm
@@ -402,7 +425,7 @@ async function runAuto(
       uncertaintySource: kgGuided?.uncertaintySource ?? 'none',
     },
     bandit: { arms: armReport(state), ...(reward !== undefined ? { reward } : {}) },
-    arms: drawn.draws.map((d) => state.arms[d.arm] ?? 'random'),
+    arms: draws.map((d) => state.arms[d.arm] ?? 'random'),
   };
 }
 

@@ -215,6 +215,14 @@ export interface GraphStore {
   /** Small JSON documents by name (the `auto` bandit's state, which graph version the analytics are for); undefined when none. */
   getState(name: string): Promise<unknown>;
   setState(name: string, state: unknown): Promise<void>;
+  /**
+   * Read-modify-write of a named state as one atomic step, also across processes sharing a Neo4j (the
+   * `auto` bandit's update: two API processes must not both start from the same state). `update` gets
+   * the current value (undefined when none) and returns the new one; it must be synchronous and free of
+   * side effects other than its result, because a store may run it again when a transaction is retried.
+   * Resolves with the value written.
+   */
+  updateState<T>(name: string, update: (current: T | undefined) => T): Promise<T>;
   /** Records a selection round and returns its number (1, 2, ...). */
   recordRound(round: RoundRecord): Promise<number>;
 

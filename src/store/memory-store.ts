@@ -341,6 +341,15 @@ export class MemoryGraphStore implements GraphStore {
     this.dirty = true;
   }
 
+  async updateState<T>(name: string, update: (current: T | undefined) => T): Promise<T> {
+    // Synchronous from read to write: no other call of this single-process store can come in between.
+    const current = this.namedStates.get(name);
+    const next = update(current === undefined ? undefined : (structuredClone(current) as T));
+    this.namedStates.set(name, structuredClone(next));
+    this.dirty = true;
+    return structuredClone(next);
+  }
+
   async listItemEntities(): Promise<Array<{ id: string; keys: string[] }>> {
     this.entityListing ??= this.itemsInIdOrder().map((item) => ({ id: item.id, keys: item.mentions.map((m) => m.key) }));
     return [...this.entityListing];

@@ -420,6 +420,19 @@ export class Neo4jGraphStore implements GraphStore {
     await this.write((tx) => tx.run('MERGE (s:KgalState {name: $name}) SET s.json = $json', { name, json: JSON.stringify(state) }));
   }
 
+  async updateState<T>(name: string, update: (current: T | undefined) => T): Promise<T> {
+    return this.write(async (tx) => {
+      // Writing a property first takes the node's write lock (the uniqueness constraint makes concurrent
+      // MERGEs of a new name wait for each other), so the read below sees the last committed value and
+      // no other transaction can write in between (Neo4j's documented lost-update pattern).
+      const result = await tx.run('MERGE (s:KgalState {name: $name}) SET s._lock = true RETURN s.json AS json', { name });
+      const json = result.records[0]?.get('json') as string | null | undefined;
+      const next = update(json == null ? undefined : (JSON.parse(json) as T));
+      await tx.run('MATCH (s:KgalState {name: $name}) SET s.json = $json REMOVE s._lock', { name, json: JSON.stringify(next) });
+      return next;
+    });
+  }
+
   async listItemEntities(): Promise<Array<{ id: string; keys: string[] }>> {
     return this.read(async (tx) => {
       const result = await tx.run(

@@ -77,6 +77,8 @@ export interface Exp4pDraw {
 export interface BatchDraw extends Exp4pDraw {
   readonly itemId: string;
   readonly slot: number;
+  /** When it was drawn (epoch ms), when the caller said (`drawBatch`'s `now`). */
+  readonly drawnAt?: number;
 }
 
 /** An item queried by the bandit, with libact's importance weight W = 1/q (the `W`, `queried_hist_` lists). */
@@ -261,10 +263,12 @@ export function drawBatch(
     /** Per arm, in `state.arms` order: its ranking (candidate indices, best first), or 'uniform'. */
     readonly advice: ReadonlyArray<ReadonlyArray<number> | 'uniform'>;
     readonly batchSize: number;
+    /** Recorded on each draw as `drawnAt` (epoch ms), so a later update can tell draws still in flight. */
+    readonly now?: number;
   },
   rng: RandomSource,
 ): { state: Exp4pState; draws: BatchDraw[] } {
-  const { candidateIds, advice, batchSize } = request;
+  const { candidateIds, advice, batchSize, now } = request;
   if (advice.length !== state.arms.length) {
     throw new RangeError(`exp4p: advice for ${advice.length} arms, the state has ${state.arms.length}`);
   }
@@ -287,7 +291,7 @@ export function drawBatch(
     });
     const draw = chooseQuery(state, { candidateCount: candidateIds.length, advice: roundAdvice, excluded: taken }, rng);
     taken.add(draw.index);
-    draws.push({ ...draw, itemId: candidateIds[draw.index]!, slot });
+    draws.push({ ...draw, itemId: candidateIds[draw.index]!, slot, ...(now !== undefined ? { drawnAt: now } : {}) });
   }
   return { state: { ...state, pending: [...state.pending, ...draws] }, draws };
 }
@@ -307,17 +311,25 @@ export function rewardItems(state: Exp4pState, labeled?: ReadonlySet<string>): Q
 /**
  * Applies the pending draws (in draw order, each with the same `reward`) and moves their items into the
  * queried history. With `labeled`, only draws whose item got a label are applied; the others are dropped (they
- * never became queries).
+ * never became queries), except those `awaiting` says may still get one (an item out with an annotator):
+ * they stay pending and are applied at a later update, so a team's interleaved queries do not throw away
+ * each other's draws. Without `awaiting` this is libact's behaviour.
  */
-export function updateExp4p(state: Exp4pState, reward: number, labeled?: ReadonlySet<string>): Exp4pState {
+export function updateExp4p(
+  state: Exp4pState,
+  reward: number,
+  labeled?: ReadonlySet<string>,
+  awaiting?: (draw: BatchDraw) => boolean,
+): Exp4pState {
   const applied = state.pending.filter((d) => labeled === undefined || labeled.has(d.itemId));
+  const kept = labeled === undefined || awaiting === undefined ? [] : state.pending.filter((d) => !labeled.has(d.itemId) && awaiting(d));
   let weights = state.weights;
   for (const draw of applied) weights = updatedWeights(state, weights, draw, reward);
   return {
     ...state,
     weights,
     rounds: state.rounds + applied.length,
-    pending: [],
+    pending: kept,
     queried: [...state.queried, ...applied.map((d) => ({ itemId: d.itemId, weight: 1 / d.probability }))],
   };
 }

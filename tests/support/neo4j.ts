@@ -16,9 +16,14 @@ export function neo4jTestUri(): string | undefined {
 
 export const neo4jSkipped = (): boolean => neo4jTestUri() === undefined;
 
+/** A connected store on the test database as it is (a second connection, as another process would have). */
+export function connectNeo4jStore(): Promise<Neo4jGraphStore> {
+  return Neo4jGraphStore.connect({ uri: neo4jTestUri()!, database: process.env.NEO4J_DATABASE ?? 'neo4j' });
+}
+
 /** A connected store on an empty database. */
 export async function freshNeo4jStore(): Promise<Neo4jGraphStore> {
-  const store = await Neo4jGraphStore.connect({ uri: neo4jTestUri()!, database: process.env.NEO4J_DATABASE ?? 'neo4j' });
+  const store = await connectNeo4jStore();
   await store.clear();
   return store;
 }
