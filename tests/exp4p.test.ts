@@ -314,3 +314,24 @@ describe('exp4p: agreement with libact 0.1.6 (1e-9 relative)', () => {
     });
   }
 });
+
+describe('exp4p: draws awaiting a label (a team of annotators)', () => {
+  it('applies labeled draws, keeps the awaited ones pending, drops the rest; drawBatch records drawnAt', () => {
+    const start = createExp4pState({ arms: ['a', 'b', 'uniform'], budget: 100 });
+    const candidateIds = ['x0', 'x1', 'x2', 'x3', 'x4', 'x5'];
+    const { state, draws } = drawBatch(start, { candidateIds, advice: [[0, 1, 2], [5, 4, 3], 'uniform'], batchSize: 3, now: 1234 }, createRandom(3));
+    expect(draws.every((d) => d.drawnAt === 1234)).toBe(true);
+    const [labeled, awaited, abandoned] = draws.map((d) => d.itemId);
+    const next = updateExp4p(state, 0.5, new Set([labeled!]), (d) => d.itemId === awaited);
+    expect(next.rounds).toBe(1);
+    expect(next.queried.map((q) => q.itemId)).toEqual([labeled]);
+    expect(next.pending.map((d) => d.itemId)).toEqual([awaited]);
+    expect(next.pending.some((d) => d.itemId === abandoned)).toBe(false);
+    // Without `awaiting`: libact's behaviour, every unlabeled draw is dropped.
+    expect(updateExp4p(state, 0.5, new Set([labeled!])).pending).toEqual([]);
+    // The kept draw is applied once its label comes.
+    const later = updateExp4p(next, 0.5, new Set([awaited!]), () => true);
+    expect(later.rounds).toBe(2);
+    expect(later.pending).toEqual([]);
+  });
+});
