@@ -9,10 +9,9 @@
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { refreshEntityAnalytics } from '../../src/analytics/graph-state.js';
-import { embedPendingItems } from '../../src/embeddings/embed-items.js';
+import { embedStoreWithLocalModel } from '../../src/embeddings/embed-store.js';
 import { embedderConfigFromEnv } from '../../src/embeddings/embedder-config.js';
 import { ModelUnavailableError } from '../../src/embeddings/text-embedder.js';
-import { TransformersEmbedder } from '../../src/embeddings/transformers-embedder.js';
 import { CompromiseExtractor, type CompromiseExtractorOptions } from '../../src/entities/compromise-extractor.js';
 import { readExtractorConfig } from '../../src/entities/extractor-config.js';
 import { DEFAULT_INGEST_BATCH, ingestPool } from '../../src/ingest/ingest-pool.js';
@@ -280,22 +279,15 @@ async function moveToDone(context: IngestContext, files: readonly string[], done
 /** Embeds the pending items; a missing model is logged and reported as exit 3 without stopping the run. */
 async function embedStep(context: IngestContext): Promise<ExitCode> {
   const { log, store, options, summary } = context;
-  const config = embedderConfigFromEnv();
-  let embedder: TransformersEmbedder;
+  const started = Date.now();
   try {
-    embedder = await TransformersEmbedder.load(config);
+    const { model, ...report } = await embedStoreWithLocalModel(store, embedderConfigFromEnv(), logProgress(log, options.progressEvery));
+    summary.embedded = report.embedded;
+    log.info({ event: 'embed', model, ...report, millis: Date.now() - started }, `embedded ${report.embedded} items`);
+    return EXIT.ok;
   } catch (error) {
     if (error instanceof ModelUnavailableError) return logFailure(log, error);
     throw error;
-  }
-  try {
-    const started = Date.now();
-    const report = await embedPendingItems(store, embedder, { batchSize: config.batchSize, progress: logProgress(log, options.progressEvery) });
-    summary.embedded = report.embedded;
-    log.info({ event: 'embed', model: embedder.id, ...report, millis: Date.now() - started }, `embedded ${report.embedded} items`);
-    return EXIT.ok;
-  } finally {
-    await embedder.dispose();
   }
 }
 

@@ -4,9 +4,8 @@
  *
  *   node dist/scripts/ops/reembed.js [--neo4j <uri> | --data-dir <dir>] [--progress-every <n>]
  */
-import { embedPendingItems } from '../../src/embeddings/embed-items.js';
+import { embedStoreWithLocalModel } from '../../src/embeddings/embed-store.js';
 import { embedderConfigFromEnv } from '../../src/embeddings/embedder-config.js';
-import { TransformersEmbedder } from '../../src/embeddings/transformers-embedder.js';
 import { STORE_FLAGS, STORE_USAGE, parseCommandLine, positiveInteger, storeConfigFromFlags, storeTarget } from './command-line.js';
 import { EXIT } from './exit-codes.js';
 import { logProgress } from './ops-log.js';
@@ -44,16 +43,10 @@ await runScript<ReembedSummary>({
     const embedderConfig = embedderConfigFromEnv();
     log.info({ event: 'start', ...storeTarget(storeConfig), model: embedderConfig.model, modelDir: embedderConfig.modelDir }, 'reembed');
     await withStore(storeConfig, async (store) => {
-      // The model id is part of every embedding's cache key: staleness can only be judged once it is loaded.
-      const embedder = await TransformersEmbedder.load(embedderConfig);
-      try {
-        const started = Date.now();
-        const report = await embedPendingItems(store, embedder, { batchSize: embedderConfig.batchSize, progress: logProgress(log, progressEvery) });
-        Object.assign(summary, report);
-        log.info({ event: 'embed', model: embedder.id, ...report, millis: Date.now() - started }, `embedded ${report.embedded} items`);
-      } finally {
-        await embedder.dispose();
-      }
+      const started = Date.now();
+      const { model, ...report } = await embedStoreWithLocalModel(store, embedderConfig, logProgress(log, progressEvery));
+      Object.assign(summary, report);
+      log.info({ event: 'embed', model, ...report, millis: Date.now() - started }, `embedded ${report.embedded} items`);
     });
     return EXIT.ok;
   },

@@ -6,7 +6,8 @@ import { queryPool, type QueryResult } from '../selector/query-pool.js';
 import { createApp } from '../api/app.js';
 import { serveConfigFromEnv } from '../api/serve-config.js';
 import { storeConfigFromEnv } from '../config/store-config.js';
-import { embedPendingItems } from '../embeddings/embed-items.js';
+import type { EmbedItemsReport } from '../embeddings/embed-items.js';
+import { embedStoreWithLocalModel } from '../embeddings/embed-store.js';
 import { embedderConfigFromEnv } from '../embeddings/embedder-config.js';
 import { ModelUnavailableError } from '../embeddings/text-embedder.js';
 import { TransformersEmbedder } from '../embeddings/transformers-embedder.js';
@@ -47,14 +48,9 @@ async function withStore<T>(flags: StoreFlags, readOnly: boolean, work: (store: 
   }
 }
 
-async function embedStore(store: GraphStore): Promise<Awaited<ReturnType<typeof embedPendingItems>>> {
-  const config = embedderConfigFromEnv();
-  const embedder = await TransformersEmbedder.load(config);
-  try {
-    return await embedPendingItems(store, embedder, { batchSize: config.batchSize, progress: terminalProgress() });
-  } finally {
-    await embedder.dispose();
-  }
+async function embedStore(store: GraphStore): Promise<EmbedItemsReport> {
+  const { model: _model, ...report } = await embedStoreWithLocalModel(store, embedderConfigFromEnv(), terminalProgress());
+  return report;
 }
 
 function formatTable(columns: string[], rows: Array<Record<string, unknown>>): string {
