@@ -3,7 +3,8 @@ import { basename, extname, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { CENTRALITY_MEASURES, type CentralityMeasure } from '../../graph/centrality.js';
 import { isPresetName, parseWeights, PRESETS, type PresetName } from '../selector/presets.js';
-import { cachedTransformerEmbedder } from '../simulation/embedding-cache.js';
+import { cachedTransformerEmbedder, defaultSimulationCacheDir } from '../simulation/embedding-cache.js';
+import { ExtractionCache } from '../simulation/extraction-cache.js';
 import { readLabeledFile, type LabeledExample } from '../simulation/labeled-dataset.js';
 import type { SelectionSettings } from '../simulation/oracle-campaign.js';
 import { prepareDataset } from '../simulation/prepared-dataset.js';
@@ -95,17 +96,23 @@ async function simulate(flags: SimulateFlags): Promise<void> {
   if (flags.budget > pool.length) throw new RangeError(`budget ${flags.budget} exceeds the pool (${pool.length} items)`);
   const dataset = basename(flags.pool, extname(flags.pool));
   process.stderr.write(`${dataset}: ${pool.length} pool items, ${evaluation.length} evaluation items${flags.kg ? `, external KG ${basename(flags.kg)}` : ''}\n`);
+  const cacheDir = flags.cacheDir ?? defaultSimulationCacheDir();
+  const extractionCache = new ExtractionCache(cacheDir);
   const prepared = await prepareDataset({
     dataset,
     pool,
     eval: evaluation,
-    embedder: cachedTransformerEmbedder({ progress, ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}) }),
+    embedder: cachedTransformerEmbedder({ progress, cacheDir }),
+    extractionCache,
     progress,
     ...(flags.kg ? { kgFile: flags.kg } : {}),
     ...(flags.centrality ? { centrality: flags.centrality } : {}),
   });
   const ms = prepared.millis;
-  process.stderr.write(`prepared in ${((ms.ingest + ms.embed + ms.graph) / 1000).toFixed(1)} s (entities ${(ms.ingest / 1000).toFixed(1)} s, embeddings ${(ms.embed / 1000).toFixed(1)} s, graph ${(ms.graph / 1000).toFixed(1)} s)\n`);
+  const extraction = extractionCache.hits > 0 ? `, ${extractionCache.hits} of ${extractionCache.hits + extractionCache.misses} texts from the extraction cache` : '';
+  process.stderr.write(
+    `prepared in ${((ms.ingest + ms.embed + ms.graph) / 1000).toFixed(1)} s (entities ${(ms.ingest / 1000).toFixed(1)} s${extraction}, embeddings ${(ms.embed / 1000).toFixed(1)} s, graph ${(ms.graph / 1000).toFixed(1)} s)\n`,
+  );
 
   const selection: SelectionSettings = {};
   if (flags.weights) selection.weights = parseWeights(flags.weights);
@@ -183,7 +190,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--tau <t>', 'coverage decay saturation tau (default 1)', positiveNumber)
     .option('--decay <kind>', 'coverage decay: exponential exp(-n/tau) (default) or linear max(0, 1 - n/tau)', decayKind)
     .option('--members <n>', 'committee size for qbc/kl/bald/auto (default 5)', integerAtLeast(2))
-    .option('--cache-dir <dir>', 'embedding cache (default ~/.cache/kgal/simulation)')
+    .option('--cache-dir <dir>', 'embedding and entity-extraction cache (default ~/.cache/kgal/simulation)')
     .option('--title <text>', 'title of the report and charts')
     .option('--no-charts', 'skip the chart images')
     .action(async (flags: Partial<SimulateFlags>) => {

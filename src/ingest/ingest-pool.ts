@@ -97,7 +97,7 @@ async function writePools(
   }
 
   const gazetteer = new Gazetteer(await store.listKgEntities());
-  const extractor = options.createExtractor?.(gazetteer) ?? new CompromiseExtractor({ gazetteer });
+  const extractor = (options.createExtractor ?? defaultExtractor)(gazetteer);
   const report: IngestReport = {
     files: pools.map(({ source, rows }) => ({ file: source, rows: rows.length })),
     extracted: 0,
@@ -116,6 +116,11 @@ async function writePools(
     progress.stop();
   }
   return report;
+}
+
+/** The extractor ingest uses unless told otherwise: compromise, with the KG's names as a gazetteer. */
+export function defaultExtractor(gazetteer: Gazetteer): EntityExtractor {
+  return new CompromiseExtractor({ gazetteer });
 }
 
 export function extractionFingerprint(extractor: EntityExtractor, text: string): string {

@@ -3,10 +3,11 @@ import { refreshEntityAnalytics } from '../analytics/graph-state.js';
 import { embeddingKey } from '../embeddings/embed-items.js';
 import type { EntityExtractor } from '../entities/entity-extractor.js';
 import type { Gazetteer } from '../entities/gazetteer.js';
-import { ingestRows } from '../ingest/ingest-pool.js';
+import { defaultExtractor, ingestRows } from '../ingest/ingest-pool.js';
 import { silentProgress, type Progress } from '../ingest/progress.js';
 import type { Matrix } from '../model/matrix.js';
 import { MemoryGraphStore } from '../store/memory-store.js';
+import type { ExtractionCache } from './extraction-cache.js';
 import { KnowledgeCoverageMeter } from './knowledge-coverage.js';
 import { selectionRow, type GoldAnnotations, type LabeledExample } from './labeled-dataset.js';
 import { captureSnapshot, type StoreSnapshot } from './store-snapshot.js';
@@ -26,6 +27,8 @@ export interface PrepareOptions {
   /** External KG (TSV/JSONL triples) imported through the normal ingest path. */
   kgFile?: string;
   createExtractor?: (gazetteer: Gazetteer) => EntityExtractor;
+  /** Reuses the entity mentions of an earlier run on the same texts (same extractor, same KG). */
+  extractionCache?: ExtractionCache;
   centrality?: CentralityMeasure;
   progress?: Progress;
 }
@@ -57,12 +60,15 @@ export async function prepareDataset(options: PrepareOptions): Promise<PreparedD
   const store = await MemoryGraphStore.open({});
   try {
     // Fair evaluation: the store selection reads gets ids and texts only (no label, no gold field).
+    const createExtractor = options.createExtractor ?? defaultExtractor;
+    const cache = options.extractionCache;
     await ingestRows(store, options.pool.map(selectionRow), {
       source: options.dataset,
       progress,
       ...(options.kgFile ? { kgFile: options.kgFile } : {}),
-      ...(options.createExtractor ? { createExtractor: options.createExtractor } : {}),
+      createExtractor: cache ? (gazetteer) => cache.wrap(createExtractor(gazetteer)) : createExtractor,
     });
+    await cache?.save();
     const t1 = performance.now();
     const texts = [...options.pool.map((e) => e.text), ...options.eval.map((e) => e.text)];
     const all = await options.embedder.embedTexts(texts);
