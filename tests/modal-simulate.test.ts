@@ -112,7 +112,7 @@ describe.skipIf(skip)('modal-simulate.sh (modAL side by side)', () => {
           expect(Number(r.accuracy)).toBeLessThanOrEqual(1);
           expect(Number(r.macroF1)).toBeGreaterThanOrEqual(0);
           expect(Number(r.macroF1)).toBeLessThanOrEqual(1);
-          for (const coverage of ['centralityCoverage', 'entityCoverage', 'goldEntityCoverage', 'goldTripleCoverage']) {
+          for (const coverage of ['centralityCoverage', 'entityCoverage', 'goldEntityCoverage', 'goldTripleCoverage', 'goldTripleEndpointCoverage']) {
             expect(r[coverage]).toBe('');
           }
         }

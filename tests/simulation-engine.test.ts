@@ -228,7 +228,7 @@ describe('fair evaluation on a WebNLG slice: gold fields never reach selection',
 });
 
 describe('knowledge coverage meter', () => {
-  it('shares of coverable centrality mass, entities, gold entities and gold triples', () => {
+  it('shares of coverable centrality mass, entities, gold entities and gold triples (carried, and with both ends covered)', () => {
     const meter = new KnowledgeCoverageMeter({
       entitiesByItem: new Map([
         ['a', ['x', 'y']],
@@ -245,14 +245,21 @@ describe('knowledge coverage meter', () => {
       goldByItem: new Map([
         ['a', { entities: ['E1', 'E2'], triples: ['E1\tp\tE2'] }],
         ['b', { entities: ['E2', 'E3'], triples: ['E2\tq\tE3', 'E2\tr\tE3'] }],
+        // d's triple links E1 and E3: covered at both ends by a and e together, though neither carries it.
+        ['d', { entities: ['E1', 'E3'], triples: ['E1\ts\tE3'] }],
+        ['e', { entities: ['E3'], triples: [] }],
       ]),
     });
-    expect(meter.measure([])).toEqual({ centralityCoverage: 0, entityCoverage: 0, goldEntityCoverage: 0, goldTripleCoverage: 0 });
+    expect(meter.measure([])).toEqual({ centralityCoverage: 0, entityCoverage: 0, goldEntityCoverage: 0, goldTripleCoverage: 0, goldTripleEndpointCoverage: 0 });
     const a = meter.measure(['a']);
     expect(a.centralityCoverage).toBeCloseTo(0.7 / 0.8, 12);
     expect(a.entityCoverage).toBeCloseTo(2 / 3, 12);
     expect(a.goldEntityCoverage).toBeCloseTo(2 / 3, 12);
-    expect(a.goldTripleCoverage).toBeCloseTo(1 / 3, 12);
-    expect(meter.measure(['a', 'b', 'c'])).toEqual({ centralityCoverage: 1, entityCoverage: 1, goldEntityCoverage: 1, goldTripleCoverage: 1 });
+    expect(a.goldTripleCoverage).toBeCloseTo(1 / 4, 12);
+    expect(a.goldTripleEndpointCoverage).toBeCloseTo(1 / 4, 12); // E1-p-E2 only
+    const ae = meter.measure(['a', 'e']);
+    expect(ae.goldTripleCoverage).toBeCloseTo(1 / 4, 12);
+    expect(ae.goldTripleEndpointCoverage).toBeCloseTo(1, 12); // E1, E2, E3 covered: every triple's ends
+    expect(meter.measure(['a', 'b', 'c', 'd'])).toEqual({ centralityCoverage: 1, entityCoverage: 1, goldEntityCoverage: 1, goldTripleCoverage: 1, goldTripleEndpointCoverage: 1 });
   });
 });

@@ -75,6 +75,7 @@ ROUND_COLUMNS = [
     "goldEntityCoverage",
     "goldTripleCoverage",
     "millis",
+    "goldTripleEndpointCoverage",
 ]
 STRATEGIES = ("modal-entropy", "modal-random")
 C_REG = 1.0

@@ -9,6 +9,7 @@ export const CURVE_METRICS = [
   'entityCoverage',
   'goldEntityCoverage',
   'goldTripleCoverage',
+  'goldTripleEndpointCoverage',
 ] as const satisfies ReadonlyArray<keyof RoundRow>;
 export type CurveMetric = (typeof CURVE_METRICS)[number];
 

@@ -39,6 +39,7 @@ const COVERAGE_PANELS: Panel[] = [
   { metric: 'entityCoverage', title: 'Entities covered', percent: true },
   { metric: 'goldEntityCoverage', title: 'Gold entities covered', percent: true },
   { metric: 'goldTripleCoverage', title: 'Gold triples covered', percent: true },
+  { metric: 'goldTripleEndpointCoverage', title: 'Gold triples with subject and object covered', percent: true },
 ];
 
 // A sans-serif list that resolves on common Linux, macOS and Windows installs; resvg maps the generic last.

@@ -6,6 +6,7 @@ export interface KnowledgeCoverage {
   entityCoverage: number;
   goldEntityCoverage?: number;
   goldTripleCoverage?: number;
+  goldTripleEndpointCoverage?: number;
 }
 
 export interface CoverageMeterInput {
@@ -27,6 +28,8 @@ export class KnowledgeCoverageMeter {
   private readonly coverableEntities: number;
   private readonly goldEntities: number;
   private readonly goldTriples: number;
+  /** Every distinct gold triple of the pool with its subject and object. */
+  private readonly goldTripleEndpoints: Array<{ subject: string; object: string }>;
   readonly hasGold: boolean;
 
   constructor(private readonly input: CoverageMeterInput) {
@@ -44,6 +47,10 @@ export class KnowledgeCoverageMeter {
     }
     this.goldEntities = entities.size;
     this.goldTriples = triples.size;
+    this.goldTripleEndpoints = [...triples].map((t) => {
+      const [subject = '', , object = ''] = t.split('\t');
+      return { subject, object };
+    });
     this.hasGold = (input.goldByItem?.size ?? 0) > 0;
   }
 
@@ -68,6 +75,11 @@ export class KnowledgeCoverageMeter {
     if (this.hasGold) {
       coverage.goldEntityCoverage = this.goldEntities > 0 ? goldEntities.size / this.goldEntities : 0;
       coverage.goldTripleCoverage = this.goldTriples > 0 ? goldTriples.size / this.goldTriples : 0;
+      // The brief's measure: a pool triple counts once both its subject and its object are covered (gold
+      // entities of labeled items), whichever items carried the triple itself.
+      let linked = 0;
+      for (const t of this.goldTripleEndpoints) if (goldEntities.has(t.subject) && goldEntities.has(t.object)) linked += 1;
+      coverage.goldTripleEndpointCoverage = this.goldTriples > 0 ? linked / this.goldTriples : 0;
     }
     return coverage;
   }

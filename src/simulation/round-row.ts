@@ -22,6 +22,8 @@ export interface RoundRow {
   /** With a gold KG: share of the pool's gold entities / triples present in the labeled set. */
   goldEntityCoverage?: number;
   goldTripleCoverage?: number;
+  /** With a gold KG: share of the pool's gold triples whose subject and object are both covered gold entities. */
+  goldTripleEndpointCoverage?: number;
   /** Wall time of this round's selection (+ training), milliseconds. */
   millis?: number;
 }
@@ -40,4 +42,5 @@ export const ROUND_COLUMNS = [
   'goldEntityCoverage',
   'goldTripleCoverage',
   'millis',
+  'goldTripleEndpointCoverage',
 ] as const satisfies ReadonlyArray<keyof RoundRow>;

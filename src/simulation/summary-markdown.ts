@@ -52,7 +52,7 @@ export function renderSummaryMarkdown(summary: SimulationSummary, options: { tit
   }
   lines.push('');
   const header = ['strategy', 'AULC (acc)', 'final acc', 'final macro-F1', `labels to ${baseline}'s final acc`, 'speed-up', 'on mean curve', 'centrality cov', 'entity cov'];
-  if (hasGold) header.push('gold entity cov', 'gold triple cov');
+  if (hasGold) header.push('gold entity cov', 'gold triples carried', 'gold triples, both ends covered');
   header.push('labels');
   lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
   for (const s of summary.strategies) {
@@ -67,7 +67,7 @@ export function renderSummaryMarkdown(summary: SimulationSummary, options: { tit
       formatPercent(s.centralityCoverage),
       formatPercent(s.entityCoverage),
     ];
-    if (hasGold) cells.push(formatPercent(s.goldEntityCoverage), formatPercent(s.goldTripleCoverage));
+    if (hasGold) cells.push(formatPercent(s.goldEntityCoverage), formatPercent(s.goldTripleCoverage), formatPercent(s.goldTripleEndpointCoverage));
     cells.push(formatCount(s.finalLabels));
     lines.push(`| ${cells.join(' | ')} |`);
   }

@@ -40,6 +40,7 @@ export interface StrategySummary {
   entityCoverage?: MeanStd;
   goldEntityCoverage?: MeanStd;
   goldTripleCoverage?: MeanStd;
+  goldTripleEndpointCoverage?: MeanStd;
   /** Mean wall time per query round (selection + training + evaluation), ms. */
   millisPerRound?: MeanStd;
   stopping: Partial<Record<StoppingCriterion, StoppingSummary>>;
@@ -129,7 +130,7 @@ export function summarizeRounds(rows: readonly RoundRow[], signals: readonly Rou
       const labels = labelsToReach(curve.labels, curve.values, target);
       if (labels !== undefined) summary.meanCurve = { labelsToMatchRandom: labels, speedup: baselineCurve.labels[baselineCurve.labels.length - 1]! / Math.max(labels, 1) };
     }
-    for (const field of ['centralityCoverage', 'entityCoverage', 'goldEntityCoverage', 'goldTripleCoverage'] as const) {
+    for (const field of ['centralityCoverage', 'entityCoverage', 'goldEntityCoverage', 'goldTripleCoverage', 'goldTripleEndpointCoverage'] as const) {
       const values = finals.map((r) => r[field]).filter((v): v is number => v !== undefined);
       if (values.length > 0) summary[field] = meanStd(values);
     }
