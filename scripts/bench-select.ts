@@ -56,8 +56,9 @@ import { queryPool } from '../src/selector/query-pool.js';
 import { selectBatch } from '../src/selector/select-batch.js';
 import { uncertaintySampling } from '../src/selector/uncertainty-sampling.js';
 import { uncertaintyComponent } from '../src/selector/uncertainty-component.js';
-import type { ItemUpsert } from '../src/store/graph-store.js';
+import type { GraphStore, ItemUpsert } from '../src/store/graph-store.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
+import { Neo4jGraphStore } from '../src/store/neo4j-store.js';
 import { meanCosineSimilarity } from '../src/strategies/density.js';
 import { entropy } from '../src/strategies/uncertainty.js';
 
@@ -78,6 +79,8 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false }, // print the per-call breakdown of every kgal child
     // analyse the entity graph in every query instead of reading the analytics `kgal graph refresh` stored
     'per-query-graph': { type: 'boolean', default: false },
+    // build the kgal side's pool in this Neo4j (its database is WIPED) instead of the in-memory store
+    neo4j: { type: 'string' },
     child: { type: 'string' },
   },
 });
@@ -177,13 +180,14 @@ function readPoolRows(out: string, rows: number, dims: number): Float32Array {
 }
 
 /** Builds the in-memory store of the first `size` pool rows. */
-async function buildStore(out: string, size: number): Promise<MemoryGraphStore> {
+async function buildStore(out: string, size: number): Promise<GraphStore> {
   const pool = JSON.parse(readFileSync(join(out, 'pool.items.json'), 'utf8')) as PoolItems;
   if (size > pool.rows) throw new Error(`size ${size} is larger than the exported pool (${pool.rows})`);
   const vectors = readPoolRows(out, size, pool.dims);
   const labeled = new Set(pool.labeledRows);
   const n0 = pool.originals.length;
-  const store = await MemoryGraphStore.open();
+  const store: GraphStore = values.neo4j ? await Neo4jGraphStore.connect({ uri: values.neo4j, database: process.env.NEO4J_DATABASE ?? 'neo4j' }) : await MemoryGraphStore.open();
+  if (store instanceof Neo4jGraphStore) await store.clear();
   const chunk = 5000;
   for (let start = 0; start < size; start += chunk) {
     const upserts: ItemUpsert[] = [];
@@ -211,7 +215,7 @@ async function buildStore(out: string, size: number): Promise<MemoryGraphStore> 
 }
 
 /** Where queryPool's phases go: the library calls behind each phase, timed one by one. */
-async function profilePhases(store: MemoryGraphStore, strategy: 'kg-guided' | 'entropy'): Promise<Record<string, number>> {
+async function profilePhases(store: GraphStore, strategy: 'kg-guided' | 'entropy'): Promise<Record<string, number>> {
   const t: Record<string, number> = {};
   const time = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
     const start = performance.now();
@@ -267,7 +271,7 @@ async function profilePhases(store: MemoryGraphStore, strategy: 'kg-guided' | 'e
  * the same unlabeled matrix with the same fitted classifier (the matrix is stacked once, untimed, as
  * modAL's X_pool is sliced before its timing).
  */
-async function timeMatrixSampling(store: MemoryGraphStore): Promise<number> {
+async function timeMatrixSampling(store: GraphStore): Promise<number> {
   const pool = await loadEmbeddedPool(store);
   const model = trainPoolModel(pool, { committee: false });
   if (model.status !== 'trained') throw new Error(`no model: ${model.reason}`);
@@ -342,6 +346,7 @@ async function runChild(spec: string, out: string): Promise<void> {
   result.profile = await profilePhases(store, strategy);
   const cpu = process.cpuUsage();
   result.cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  await store.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -522,6 +527,8 @@ async function runParent(): Promise<void> {
       console.error(`kgal ${strategy} @ ${size} ...`);
       const args = [self, '--child', `${size}:${strategy}`, '--out', out, '--batch', `${batchSize}`, '--members', `${members}`, '--seed', `${seed}`, '--repeats', `${repeats}`];
       if (values.profile) args.push('--profile');
+      if (values['per-query-graph']) args.push('--per-query-graph');
+      if (values.neo4j) args.push('--neo4j', values.neo4j);
       const busy = busySeconds();
       const run = await runProcess(process.execPath, args, 1800);
       if (run.failed) throw new Error(`kgal ${strategy} @ ${size}: ${run.failed}`);
@@ -567,9 +574,10 @@ async function runParent(): Promise<void> {
     const peak = (r: KgalResult): string => r.peakRssMB.toFixed(0);
     const kgMeasure = PRESET_DEFINITIONS['kg-guided'].uncertainty;
     const graphWord = kg.graphSource === 'stored' ? 'graph (stored analytics)' : 'graph (analysed per query)';
-    lines.push(`| ${N} | kgal kg-guided (K=${members}) | end to end: load + ${graphWord} + train (LR) + score (pool probabilities, ${kgMeasure}, density) + select (lazy greedy: coverage + diversity) | ${s(kg.median.total)} | ${peak(kg)} | ${ratio(kg.median.total, rankedTotal, 'modAL fit + ranked batch')} |`);
+    const onStore = values.neo4j ? ' on Neo4j' : '';
+    lines.push(`| ${N} | kgal kg-guided (K=${members})${onStore} | end to end: load + ${graphWord} + train (LR) + score (pool probabilities, ${kgMeasure}, density) + select (lazy greedy: coverage + diversity) | ${s(kg.median.total)} | ${peak(kg)} | ${ratio(kg.median.total, rankedTotal, 'modAL fit + ranked batch')} |`);
     lines.push(`| ${N} | kgal kg-guided | given a trained model: score (pool probabilities, ${kgMeasure}, density) + select | ${s(kg.median.scoreSelect)} | | ${ratio(kg.median.scoreSelect, ok(ranked) ? ranked.seconds : undefined, 'modAL ranked batch')} |`);
-    lines.push(`| ${N} | kgal entropy | end to end: load + ${graphWord} + train (LR) + score (pool probabilities, entropy) + select (top k) | ${s(en.median.total)} | ${peak(en)} | ${ratio(en.median.total, entTotal, 'modAL fit + entropy_sampling')} |`);
+    lines.push(`| ${N} | kgal entropy${onStore} | end to end: load + ${graphWord} + train (LR) + score (pool probabilities, entropy) + select (top k) | ${s(en.median.total)} | ${peak(en)} | ${ratio(en.median.total, entTotal, 'modAL fit + entropy_sampling')} |`);
     lines.push(`| ${N} | kgal entropy | given a trained model: score (pool probabilities, entropy) + select | ${s(en.median.scoreSelect)} | | ${ratio(en.median.scoreSelect, ok(ent) ? ent.seconds : undefined, 'modAL entropy_sampling')} |`);
     if (en.matrixEntropySampling !== undefined) {
       lines.push(`| ${N} | kgal uncertaintySampling (entropy) | the unlabeled matrix + fitted classifier → top ${batchSize} (modAL entropy_sampling's inputs and outputs) | ${s(en.matrixEntropySampling)} | | ${ratio(en.matrixEntropySampling, ok(ent) ? ent.seconds : undefined, 'modAL entropy_sampling')} |`);

@@ -644,13 +644,17 @@ export class Neo4jGraphStore implements GraphStore {
     });
   }
 
-  /** Deletes every kgal node and relationship (tests and `kgal reset`); the schema stays. */
+  /**
+   * Deletes every kgal node and relationship (tests, `--wipe-neo4j` benchmarks); the schema stays. 1,000
+   * nodes per transaction: 5,000 items with their embeddings and mentions overran a 1 GB server's
+   * transaction memory pool (the 100k-item benchmark pool).
+   */
   async clear(): Promise<void> {
     const session = this.driver.session({ database: this.database });
     try {
       await session.run(
         `MATCH (n) WHERE n:Item OR n:Entity OR n:Round OR n:KgalCounter OR n:LabelEvent OR n:KgalState
-         CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS`,
+         CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS`,
       );
     } finally {
       await session.close();
