@@ -106,7 +106,10 @@ for (const backend of backends) {
       await store.upsertItems(['b', 'a10', 'Z', 'a2', 'é'].map(upsert));
       await store.upsertItems(['a1', 'b'].map(upsert)); // one new id, one existing
       const expected = ['Z', 'a1', 'a10', 'a2', 'b', 'é'];
-      expect((await store.listItems()).map((i) => i.id)).toEqual(expected);
+      const items = await store.listItems();
+      expect(items.map((i) => i.id)).toEqual(expected);
+      // Summaries: the same items in the same order, without their texts.
+      expect(await store.listItemSummaries()).toEqual(items.map(({ text: _text, ...summary }) => summary));
       const entities = await store.listItemEntities();
       expect(entities.map((e) => e.id)).toEqual(expected);
       expect(entities.map((e) => e.keys)).toEqual(expected.map((id) => [`e-${id}`]));
@@ -117,8 +120,10 @@ for (const backend of backends) {
       await store.upsertItems([{ id: 'p1', text: 'one', meta: { source: 'a' }, extraction: { fingerprint: 'f1', mentions: [mention('acme')] } }]);
       expect((await store.listItems()).map((i) => [i.id, i.text, i.label])).toEqual([['p1', 'one', undefined]]);
       await store.listItemEntities();
+      await store.listItemSummaries();
       await store.setLabels([{ id: 'p1', label: 'Org' }]);
       expect((await store.listItems())[0]).toMatchObject({ id: 'p1', label: 'Org' });
+      expect((await store.listItemSummaries())[0]).toMatchObject({ id: 'p1', label: 'Org' });
       await store.upsertItems([
         { id: 'p1', text: 'one, edited', meta: { source: 'b' }, extraction: { fingerprint: 'f2', mentions: [mention('globex')] } },
         { id: 'p0', text: 'zero', meta: {} },

@@ -3,7 +3,7 @@ import { CoverageTracker, DEFAULT_DECAY, coverageCounts, type CoverageSummary, t
 import { EntityIndex, selectItems, type ItemEntityLists } from '../../graph/entity-index.js';
 import { analyzeEntityGraph, type EntityGraphStats } from '../../graph/refresh.js';
 import type { EntityType } from '../entities/entity-extractor.js';
-import type { EntityGraphData, GraphStore, StoredEntityAnalytics, StoredItem } from '../store/graph-store.js';
+import type { EntityGraphData, GraphStore, ItemSummary, StoredEntityAnalytics } from '../store/graph-store.js';
 import { compareIds, inIdOrder, isInIdOrder, positionsIn } from '../store/id-order.js';
 
 export interface GraphStateOptions {
@@ -13,8 +13,8 @@ export interface GraphStateOptions {
 
 /** The knowledge graph as selection sees it: centrality and communities plus the coverage the labels give. */
 export interface GraphState {
-  /** In id order (the candidate order on every store). */
-  items: readonly StoredItem[];
+  /** In id order (the candidate order on every store); without texts (`store.getItems` for those needed). */
+  items: readonly ItemSummary[];
   /** The entity ids each item mentions, aligned with `items` (in key order). */
   itemEntities: ItemEntityLists;
   entityNames: Map<string, string>;
@@ -39,7 +39,7 @@ const byString = compareIds;
 export async function loadGraphState(store: GraphStore, options: GraphStateOptions = {}): Promise<GraphState> {
   const measure = options.centrality ?? 'pagerank';
   const [unordered, itemEntities, version, stored] = await Promise.all([
-    store.listItems(),
+    store.listItemSummaries(),
     store.listItemEntities(),
     store.graphVersion(),
     store.getEntityAnalytics(),
@@ -72,7 +72,7 @@ interface AnalysedGraph {
 }
 
 /** Each item's entity ids, aligned with `items` (id order), each list in key order. */
-function packItemEntities(items: readonly StoredItem[], itemEntities: ReadonlyArray<{ id: string; keys: string[] }>, index: EntityIndex): ItemEntityLists {
+function packItemEntities(items: readonly ItemSummary[], itemEntities: ReadonlyArray<{ id: string; keys: string[] }>, index: EntityIndex): ItemEntityLists {
   const at = positionsIn(
     items.map((i) => i.id),
     itemEntities.map((e) => e.id),
@@ -86,7 +86,7 @@ function packItemEntities(items: readonly StoredItem[], itemEntities: ReadonlyAr
 }
 
 /** Coverage state with n(e) = labeled items mentioning e. */
-function labeledCoverage(graph: AnalysedGraph, items: readonly StoredItem[], itemEntities: ItemEntityLists, decay: DecayFunction = DEFAULT_DECAY): CoverageTracker {
+function labeledCoverage(graph: AnalysedGraph, items: readonly ItemSummary[], itemEntities: ItemEntityLists, decay: DecayFunction = DEFAULT_DECAY): CoverageTracker {
   const labeled: number[] = [];
   for (let i = 0; i < items.length; i += 1) if (items[i]!.label !== undefined) labeled.push(i);
   return new CoverageTracker(graph.centrality, {
@@ -150,7 +150,7 @@ export async function refreshEntityAnalytics(store: GraphStore, options: GraphSt
   const measure = options.centrality ?? 'pagerank';
   const graphVersion = await store.graphVersion();
   const graph = await computeGraph(store, measure);
-  const [items, itemEntities] = await Promise.all([store.listItems(), store.listItemEntities()]);
+  const [items, itemEntities] = await Promise.all([store.listItemSummaries(), store.listItemEntities()]);
   const coverage = labeledCoverage(graph, items, packItemEntities(items, itemEntities, graph.index), options.decay);
   const rows = graph.index.keys.map((key, e) => ({
     key,

@@ -1,4 +1,4 @@
-import type { GraphStore, StoredItem } from '../store/graph-store.js';
+import type { GraphStore, ItemSummary } from '../store/graph-store.js';
 import { compareIds, isInIdOrder, positionsIn } from '../store/id-order.js';
 import { trainCommittee, type Committee } from './committee.js';
 import { trainLogisticRegression, type LogisticRegressionModel } from './logistic-regression.js';
@@ -51,12 +51,12 @@ export interface EmbeddedPool {
 }
 
 /** The store's embedded items with their labels; pass `items` when the caller has already listed them. */
-export async function loadEmbeddedPool(store: GraphStore, items?: readonly StoredItem[]): Promise<EmbeddedPool> {
-  const [listed, embedded] = await Promise.all([items ?? store.listItems(), store.getEmbeddings()]);
+export async function loadEmbeddedPool(store: GraphStore, items?: readonly ItemSummary[]): Promise<EmbeddedPool> {
+  const [listed, embedded] = await Promise.all([items ?? store.listItemSummaries(), store.getEmbeddings()]);
   return embeddedPool(listed, embedded);
 }
 
-function embeddedPool(items: readonly StoredItem[], embedded: { ids: string[]; matrix: Matrix<Float32Array> }): EmbeddedPool {
+function embeddedPool(items: readonly ItemSummary[], embedded: { ids: string[]; matrix: Matrix<Float32Array> }): EmbeddedPool {
   // Id order, whatever order the store lists in: training and scoring are then identical on every store.
   const inOrder = isInIdOrder(embedded.ids);
   const order = inOrder ? undefined : embedded.ids.map((_, row) => row).sort((a, b) => compareIds(embedded.ids[a]!, embedded.ids[b]!));

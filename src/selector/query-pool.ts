@@ -106,8 +106,6 @@ const MAX_LEASE_ATTEMPTS = 8;
 /** Everything a preset needs to rank the candidates of one round; components are computed once and shared. */
 interface RoundContext {
   candidateIds: string[];
-  /** Each candidate's position in the query's item list. */
-  positions: Int32Array;
   entities: ItemEntityLists;
   /** The pool's embedding matrix and each candidate's row in it. */
   embeddings?: Matrix<Float32Array>;
@@ -205,7 +203,6 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
     let density: ComponentValues | undefined | null = null;
     return {
       candidateIds,
-      positions,
       entities: selectItems(itemEntities, positions),
       model,
       newCoverage: () => new CoverageTracker(coverage.centrality, { decay: coverage.decay, counts: coverage.counts, ...(coverage.community ? { community: coverage.community } : {}) }),
@@ -275,7 +272,9 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   }
   const t4 = performance.now();
 
-  const explained = run.picks.map((pick, k) => explain(pick, pickStrategies[k]!, items[context.positions[pick.candidate]!]!.text, index, entityNames));
+  // The listing carries no texts (the bulk of it over Bolt): only the picks' are read.
+  const textById = new Map((await store.getItems(run.picks.map((p) => p.id))).map((item) => [item.id, item.text]));
+  const explained = run.picks.map((pick, k) => explain(pick, pickStrategies[k]!, textById.get(pick.id) ?? '', index, entityNames));
   const result: QueryResult = {
     strategy,
     coldStart: run.coldStart,

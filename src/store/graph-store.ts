@@ -27,6 +27,9 @@ export interface StoredItem {
   lease?: Lease;
 }
 
+/** An item without its text: what selection reads for the whole pool each query (it reads only its picks' texts). */
+export type ItemSummary = Omit<StoredItem, 'text'>;
+
 /** An item reserved for one annotator until `expiresAt`: other queries do not return it meanwhile. */
 export interface Lease {
   itemId: string;
@@ -237,6 +240,8 @@ export interface GraphStore {
   getItemMentions(id: string): Promise<Array<{ key: string; count: number }>>;
   /** Every item, in id order (string order: selection reads pools in this order on every store). Read-only: a store may hand the same objects to later calls. */
   listItems(): Promise<StoredItem[]>;
+  /** `listItems` without the texts (the bulk of a listing over Bolt), same order, read-only likewise. */
+  listItemSummaries(): Promise<ItemSummary[]>;
   /** Entities of the external KG, whose names act as a gazetteer when linking texts. */
   listKgEntities(): Promise<Array<{ key: string; name: string }>>;
   getEntityGraph(): Promise<EntityGraphData>;

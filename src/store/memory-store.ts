@@ -19,6 +19,7 @@ import {
   type EntityGraphData,
   type EntityRecord,
   type GraphStore,
+  type ItemSummary,
   type ItemUpsert,
   type LabelAssignment,
   type LabelEvent,
@@ -86,6 +87,7 @@ export class MemoryGraphStore implements GraphStore {
    * reads on frozen objects ~10x slower, which is the cost being saved.
    */
   private itemListing: readonly StoredItem[] | undefined;
+  private summaryListing: readonly ItemSummary[] | undefined;
   private entityListing: ReadonlyArray<{ id: string; keys: string[] }> | undefined;
   private dirty = false;
   private flushing: Promise<void> = Promise.resolve();
@@ -358,6 +360,7 @@ export class MemoryGraphStore implements GraphStore {
   /** Drops the cached listings: call after any change to an item (text, meta, label, mentions, new item). */
   private itemsChanged(): void {
     this.itemListing = undefined;
+    this.summaryListing = undefined;
     this.entityListing = undefined;
   }
 
@@ -412,6 +415,14 @@ export class MemoryGraphStore implements GraphStore {
   async listItems(): Promise<StoredItem[]> {
     this.itemListing ??= this.itemsInIdOrder().map(publicItem);
     return [...this.itemListing];
+  }
+
+  async listItemSummaries(): Promise<ItemSummary[]> {
+    this.summaryListing ??= this.itemsInIdOrder().map((item) => {
+      const { text: _text, ...summary } = publicItem(item);
+      return summary;
+    });
+    return [...this.summaryListing];
   }
 
   async listKgEntities(): Promise<Array<{ key: string; name: string }>> {

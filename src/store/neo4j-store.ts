@@ -22,6 +22,7 @@ import {
   type StoredEntityAnalytics,
   type EntityGraphData,
   type GraphStore,
+  type ItemSummary,
   type ItemUpsert,
   type LabelAssignment,
   type LabelEvent,
@@ -53,6 +54,11 @@ export class Neo4jGraphStore implements GraphStore {
    * token, so every process sees the change on its next read.
    */
   private embeddingCache: { token: string; ids: string[]; matrix: Matrix<Float32Array> } | undefined;
+  /**
+   * The item → entity-key listing under the same token (every item upsert renews it, and only upserts
+   * write mentions): at 100k items it is ~1 s of a query over Bolt and changes only with an ingest.
+   */
+  private mentionCache: { token: string; listing: ReadonlyArray<{ id: string; keys: string[] }> } | undefined;
 
   private constructor(
     private readonly driver: Driver,
@@ -168,8 +174,9 @@ export class Neo4jGraphStore implements GraphStore {
           })),
         },
       );
-      // A changed text dropped its embedding above (cheaper to renew the token on every upsert than to ask).
-      await renewEmbeddingsToken(tx);
+      // A changed text dropped its embedding above and mentions change below: renew the token that the
+      // embedding and mention caches key on (cheaper on every upsert than to ask what changed).
+      await renewItemsToken(tx);
       await tx.run('UNWIND $ids AS id MATCH (:Item {id: id})-[m:MENTIONS]->() DELETE m', { ids: changedIds });
       const mentions = reextracted.flatMap((item) =>
         item.extraction!.mentions.map((m) => ({ item: item.id, key: m.key, name: m.name, type: m.type, count: m.count })),
@@ -360,7 +367,7 @@ export class Neo4jGraphStore implements GraphStore {
          SET i.embeddingKey = row.key`,
         { rows: updates.map((u) => ({ id: u.id, key: u.key, vector: Array.from(u.vector) })) },
       );
-      await renewEmbeddingsToken(tx);
+      await renewItemsToken(tx);
     });
   }
 
@@ -435,10 +442,15 @@ export class Neo4jGraphStore implements GraphStore {
 
   async listItemEntities(): Promise<Array<{ id: string; keys: string[] }>> {
     return this.read(async (tx) => {
+      // Token first, as for the embeddings: a change committed meanwhile leaves the cache newer than its token.
+      const token = await readItemsToken(tx);
+      if (token !== null && this.mentionCache?.token === token) return [...this.mentionCache.listing];
       const result = await tx.run(
         'MATCH (i:Item) OPTIONAL MATCH (i)-[:MENTIONS]->(e:Entity) RETURN i.id AS id, collect(e.key) AS keys ORDER BY id',
       );
-      return result.records.map((r) => ({ id: r.get('id') as string, keys: r.get('keys') as string[] }));
+      const listing = result.records.map((r) => ({ id: r.get('id') as string, keys: r.get('keys') as string[] }));
+      if (token !== null) this.mentionCache = { token, listing };
+      return [...listing];
     });
   }
 
@@ -458,7 +470,7 @@ export class Neo4jGraphStore implements GraphStore {
     return this.read(async (tx) => {
       // The token is read before the vectors: a change committed in between makes the cache newer than
       // its token (refreshed next time), never older.
-      const token = ids ? null : (((await tx.run(`MATCH (c:KgalCounter {name: 'embeddings'}) RETURN c.token AS token`)).records[0]?.get('token') as string | undefined) ?? null);
+      const token = ids ? null : await readItemsToken(tx);
       if (token !== null && this.embeddingCache?.token === token) return { ids: this.embeddingCache.ids, matrix: this.embeddingCache.matrix };
       const result = ids
         ? await tx.run(
@@ -572,6 +584,14 @@ export class Neo4jGraphStore implements GraphStore {
     });
   }
 
+  async listItemSummaries(): Promise<ItemSummary[]> {
+    return this.read(async (tx) => {
+      // Without the texts: at 100k items they were ~0.6 s of a 1 s listing (transfer and decoding).
+      const result = await tx.run(`MATCH (i:Item) RETURN ${SUMMARY_PROJECTION} ORDER BY i.id`);
+      return result.records.map(summaryFromRecord);
+    });
+  }
+
   async listKgEntities(): Promise<Array<{ key: string; name: string }>> {
     return this.read(async (tx) => {
       const result = await tx.run('MATCH (e:Entity) WHERE e.kg RETURN e.key AS key, e.name AS name');
@@ -666,9 +686,17 @@ export class Neo4jGraphStore implements GraphStore {
   }
 }
 
-/** Embeddings changed (set, or dropped with a changed text): every process's cached matrix is stale. */
-async function renewEmbeddingsToken(tx: ManagedTransaction): Promise<void> {
+/**
+ * Items or embeddings changed (any upsert, any embedding write): every process's cached embedding matrix
+ * and mention listing are stale. The counter node keeps its historical name.
+ */
+async function renewItemsToken(tx: ManagedTransaction): Promise<void> {
   await tx.run(`MERGE (c:KgalCounter {name: 'embeddings'}) SET c.token = $token`, { token: randomUUID() });
+}
+
+/** The current token (null on an empty or cleared database: nothing is cached then). */
+async function readItemsToken(tx: ManagedTransaction): Promise<string | null> {
+  return ((await tx.run(`MATCH (c:KgalCounter {name: 'embeddings'}) RETURN c.token AS token`)).records[0]?.get('token') as string | undefined) ?? null;
 }
 
 /** The entity graph changed: analytics computed before this are stale. */
@@ -679,13 +707,17 @@ async function bumpGraphVersion(tx: ManagedTransaction): Promise<void> {
 /** Item fields as a map (never the 384-float embedding), with the lease when unexpired by the database clock. */
 const ITEM_PROJECTION =
   'i {.id, .text, .meta, .label, .fingerprint, .annotator, .labeledAt, .leaseHolder, .leaseUntil} AS i, timestamp() AS now';
+const SUMMARY_PROJECTION = 'i {.id, .meta, .label, .fingerprint, .annotator, .labeledAt, .leaseHolder, .leaseUntil} AS i, timestamp() AS now';
 
 function itemFromRecord(record: { get(key: string): unknown }): StoredItem {
+  return { ...summaryFromRecord(record), text: (record.get('i') as Record<string, unknown>).text as string };
+}
+
+function summaryFromRecord(record: { get(key: string): unknown }): ItemSummary {
   const properties = record.get('i') as Record<string, unknown>;
   const now = record.get('now') as number;
-  const item: StoredItem = {
+  const item: ItemSummary = {
     id: properties.id as string,
-    text: properties.text as string,
     meta: typeof properties.meta === 'string' ? (JSON.parse(properties.meta) as Record<string, unknown>) : {},
   };
   if (typeof properties.label === 'string') item.label = properties.label;
