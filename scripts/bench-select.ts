@@ -6,7 +6,7 @@
  *   KGAL_DATA_DIR=<dir> node dist/src/cli/main.js ingest ../shared/data/ag_news/ag_news_test.jsonl --embed   # once
  *   npx tsc -p . && node dist/scripts/bench-select.js --store <dir> [--sizes 10000,100000] [--labeled 200]
  *       [--batch 50] [--members 5] [--noise 0.01] [--seed 1] [--repeats 3] [--modal-timeout 900]
- *       [--out DIR] [--skip-modal] [--profile]
+ *       [--out DIR] [--skip-modal] [--profile] [--per-query-graph] [--neo4j bolt://... (its database is wiped)]
  *
  * The pool: AG News test items (--file, default ../shared/data/ag_news/ag_news_test.jsonl) with the
  * embeddings (all-MiniLM-L6-v2) and entity mentions that `kgal ingest --embed` stored in --store (opened
@@ -20,7 +20,8 @@
  *
  * Every measurement runs in its own process, one after another, so each peak RSS (the kernel's high-water
  * mark: process.resourceUsage().maxRSS, Python's ru_maxrss) is its own:
- *   kgal:  this script with --child SIZE:STRATEGY builds an in-memory MemoryGraphStore of SIZE items, then
+ *   kgal:  this script with --child SIZE:STRATEGY builds a store of SIZE items (an in-memory MemoryGraphStore,
+ *          or with --neo4j the given Neo4j, wiped first), runs `graph refresh` once (not with --per-query-graph), then
  *          runs queryPool({batchSize, strategy, members, seed, record: false}) once to warm up and
  *          --repeats times timed (medians reported; millis.load/graph/train/score/select as queryPool
  *          reports them). Its peak RSS includes building the store; rssBeforeMB is the RSS just before.
@@ -223,7 +224,7 @@ async function profilePhases(store: GraphStore, strategy: 'kg-guided' | 'entropy
     t[name] = performance.now() - start;
     return result;
   };
-  await time('graph: store.listItems', () => store.listItems());
+  await time('graph: store.listItemSummaries', () => store.listItemSummaries());
   await time('graph: store.listItemEntities', () => store.listItemEntities());
   const state = await time('graph: loadGraphState (all of it)', () => loadGraphState(store));
   const graph = await time('(refresh) store.getEntityGraph', () => store.getEntityGraph());
@@ -598,7 +599,7 @@ async function runParent(): Promise<void> {
     }
   }
   lines.push('');
-  lines.push('kgal phases (medians of the timed runs, seconds; first query = the warm-up run; RSS before = after building the in-memory store):');
+  lines.push('kgal phases (medians of the timed runs, seconds; first query = the warm-up run; RSS before = after building the store):');
   lines.push('');
   lines.push('| pool | strategy | load | graph | train | score | select | total | first query | RSS before MB | peak RSS MB | store build s | graph refresh s | other cores busy |');
   lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
