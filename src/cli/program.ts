@@ -109,7 +109,10 @@ export function buildProgram(): Command {
   const program = new Command()
     .name('kgal')
     .description('Knowledge-graph-guided active learning: choose the next texts to label.')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Options belong to the command they follow (`simulate report` repeats some of `simulate`'s names);
+    // commander needs this on every level above such a subcommand.
+    .enablePositionalOptions();
 
   addStoreOptions(
     program

@@ -10,6 +10,7 @@ import type { SelectionSettings } from '../simulation/oracle-campaign.js';
 import { prepareDataset } from '../simulation/prepared-dataset.js';
 import { runSimulation } from '../simulation/run-simulation.js';
 import { NoRoundsError, writeSimulationReport } from '../simulation/simulation-report.js';
+import { stoppingRulesFrom, type StoppingRules } from '../simulation/stopping-criteria.js';
 import { stratifiedSplit } from '../simulation/stratified-split.js';
 import { terminalProgress } from './terminal-progress.js';
 
@@ -33,6 +34,26 @@ interface SimulateFlags {
   cacheDir?: string;
   title?: string;
   charts: boolean;
+  stopCoverage?: string;
+  stopUncertainty?: string;
+  stopKappa?: string;
+}
+
+/** The stopping rules the report judges the runs by: the defaults with the `--stop-*` overrides. */
+function stoppingRulesOf(flags: { stopCoverage?: string; stopUncertainty?: string; stopKappa?: string }): StoppingRules {
+  return stoppingRulesFrom({
+    ...(flags.stopCoverage !== undefined ? { coverage: flags.stopCoverage } : {}),
+    ...(flags.stopUncertainty !== undefined ? { uncertainty: flags.stopUncertainty } : {}),
+    ...(flags.stopKappa !== undefined ? { kappa: flags.stopKappa } : {}),
+  });
+}
+
+/** The `--stop-*` options, shared by `simulate` and `simulate report`. */
+function withStoppingOptions(command: Command): Command {
+  return command
+    .option('--stop-coverage <gain[:rounds]>', 'stopping rule: centrality coverage gaining less than <gain> per round for <rounds> rounds (default 0.01:3)')
+    .option('--stop-uncertainty <epsilon[:rounds]>', 'stopping rule: mean pool uncertainty changing by less than <epsilon> for <rounds> rounds (default 0.01:3)')
+    .option('--stop-kappa <kappa[:rounds]>', "stopping rule: Cohen's kappa between consecutive rounds' predictions at least <kappa> for <rounds> rounds (default 0.99:3)");
 }
 
 function integerAtLeast(minimum: number): (value: string) => number {
@@ -82,6 +103,7 @@ function formatDuration(seconds: number): string {
 }
 
 async function simulate(flags: SimulateFlags): Promise<void> {
+  const stoppingRules = stoppingRulesOf(flags); // checked before any costly step
   const progress = terminalProgress();
   const all = await readLabeledFile(flags.pool);
   let pool: LabeledExample[];
@@ -164,7 +186,7 @@ async function simulate(flags: SimulateFlags): Promise<void> {
     },
   );
   if (bar) progress.stop();
-  const report = await writeSimulationReport(flags.out, { charts: flags.charts, ...(flags.title ? { title: flags.title } : {}) });
+  const report = await writeSimulationReport(flags.out, { charts: flags.charts, stoppingRules, ...(flags.title ? { title: flags.title } : {}) });
   process.stdout.write(await readFile(join(flags.out, 'summary.md'), 'utf8'));
   process.stdout.write(`\nwrote ${flags.out}: summary.json, summary.md, rounds.csv, round-signals.csv, campaign.json, embeddings.f32${report.charts.length > 0 ? `, ${report.charts.map((c) => basename(c)).join(', ')}` : ''}\n`);
 }
@@ -193,7 +215,9 @@ export function registerSimulateCommand(program: Command): void {
     .option('--cache-dir <dir>', 'embedding and entity-extraction cache (default ~/.cache/kgal/simulation)')
     .option('--title <text>', 'title of the report and charts')
     .option('--no-charts', 'skip the chart images')
-    .action(async (flags: Partial<SimulateFlags>) => {
+    // `simulate report` has options of the same names: after `report` they are its own.
+    .enablePositionalOptions();
+  withStoppingOptions(command).action(async (flags: Partial<SimulateFlags>) => {
       if (!flags.pool) command.error('error: --pool <file> is required', { exitCode: 1 });
       if (!flags.out) command.error('error: --out <dir> is required', { exitCode: 1 });
       if (flags.eval && flags.evalFraction !== undefined) command.error('error: give either --eval or --eval-fraction, not both', { exitCode: 1 });
@@ -205,18 +229,27 @@ export function registerSimulateCommand(program: Command): void {
         throw error;
       }
     });
-  command
+  const report = command
     .command('report')
     .description('re-read every *rounds.csv in a simulation directory (kgal and modAL) and re-render summary.json, summary.md and charts')
     .argument('<dir>', 'simulation output directory')
     .option('--title <text>', 'title of the report and charts')
-    .option('--no-charts', 'skip the chart images')
-    .action(async (dir: string, flags: { title?: string; charts: boolean }) => {
-      const report = await writeSimulationReport(dir, { charts: flags.charts, ...(flags.title ? { title: flags.title } : {}) }).catch((error: unknown) => {
+    .option('--no-charts', 'skip the chart images');
+  withStoppingOptions(report).action(
+    async (dir: string, flags: { title?: string; charts: boolean; stopCoverage?: string; stopUncertainty?: string; stopKappa?: string }) => {
+      let stoppingRules: StoppingRules;
+      try {
+        stoppingRules = stoppingRulesOf(flags);
+      } catch (error) {
+        if (error instanceof RangeError) report.error(`kgal simulate report: ${error.message}`, { exitCode: 1 });
+        throw error;
+      }
+      const written = await writeSimulationReport(dir, { charts: flags.charts, stoppingRules, ...(flags.title ? { title: flags.title } : {}) }).catch((error: unknown) => {
         if (error instanceof NoRoundsError) command.error(`kgal simulate report: ${error.message}`, { exitCode: 1 });
         throw error;
       });
       process.stdout.write(await readFile(join(dir, 'summary.md'), 'utf8'));
-      process.stdout.write(`\nread ${report.roundsFiles.join(', ')}; wrote summary.json, summary.md${report.charts.length > 0 ? `, ${report.charts.map((c) => basename(c)).join(', ')}` : ''}\n`);
-    });
+      process.stdout.write(`\nread ${written.roundsFiles.join(', ')}; wrote summary.json, summary.md${written.charts.length > 0 ? `, ${written.charts.map((c) => basename(c)).join(', ')}` : ''}\n`);
+    },
+  );
 }

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { CAMPAIGN_FILE, type CampaignFile } from './campaign-file.js';
 import { renderCharts } from './charts.js';
 import { readRoundsDir } from './rounds-csv.js';
+import type { StoppingRules } from './stopping-criteria.js';
 import { renderSummaryMarkdown } from './summary-markdown.js';
 import { summarizeRounds, type SimulationSummary } from './summary.js';
 
@@ -26,12 +27,15 @@ export interface ReportResult {
  * script's) and round-signals.csv are read, then summary.json, summary.md and the charts are written.
  * `kgal simulate` ends with this; `kgal simulate report <dir>` runs it again after a peer added its rows.
  */
-export async function writeSimulationReport(outDir: string, options: { title?: string; charts?: boolean } = {}): Promise<ReportResult> {
+export async function writeSimulationReport(
+  outDir: string,
+  options: { title?: string; charts?: boolean; stoppingRules?: StoppingRules } = {},
+): Promise<ReportResult> {
   const { rows, signals, files } = await readRoundsDir(outDir);
   if (rows.length === 0) throw new NoRoundsError(outDir);
   const campaign = (await readFile(join(outDir, CAMPAIGN_FILE), 'utf8').then((t) => JSON.parse(t) as CampaignFile).catch(() => undefined));
   const dataset = campaign?.dataset ?? basename(outDir);
-  const summary = summarizeRounds(rows, signals, { dataset });
+  const summary = summarizeRounds(rows, signals, { dataset, ...(options.stoppingRules ? { stoppingRules: options.stoppingRules } : {}) });
   const title =
     options.title ??
     (campaign ? `${dataset}: budget ${campaign.budget}, batch ${campaign.batch}, initial ${campaign.initial}` : dataset);

@@ -25,6 +25,44 @@ export const DEFAULT_STOPPING_RULES: StoppingRules = {
   stablePredictions: { kappa: 0.99, rounds: 3 },
 };
 
+/** Command-line overrides, each `<threshold>[:<rounds>]` (e.g. `0.005:4`); absent ones keep the defaults. */
+export interface StoppingRuleFlags {
+  /** coverageSaturation: minGain[:rounds]. */
+  coverage?: string;
+  /** uncertaintyPlateau: epsilon[:rounds]. */
+  uncertainty?: string;
+  /** stablePredictions: kappa[:rounds]. */
+  kappa?: string;
+}
+
+/** The default rules with the given overrides; a malformed value throws a RangeError naming the flag. */
+export function stoppingRulesFrom(flags: StoppingRuleFlags, defaults: StoppingRules = DEFAULT_STOPPING_RULES): StoppingRules {
+  const parse = (flag: string, text: string, fallbackRounds: number): { value: number; rounds: number } => {
+    const [valueText = '', roundsText, ...rest] = text.split(':');
+    const value = Number(valueText);
+    const rounds = roundsText === undefined ? fallbackRounds : Number(roundsText);
+    if (valueText.trim() === '' || !Number.isFinite(value) || value <= 0 || value > 1 || rest.length > 0) {
+      throw new RangeError(`${flag} must be <threshold>[:<rounds>] with a threshold in (0, 1], got "${text}"`);
+    }
+    if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`${flag}: rounds must be an integer ≥ 1, got "${roundsText}"`);
+    return { value, rounds };
+  };
+  const rules: StoppingRules = structuredClone(defaults);
+  if (flags.coverage !== undefined) {
+    const { value, rounds } = parse('--stop-coverage', flags.coverage, defaults.coverageSaturation.rounds);
+    rules.coverageSaturation = { minGain: value, rounds };
+  }
+  if (flags.uncertainty !== undefined) {
+    const { value, rounds } = parse('--stop-uncertainty', flags.uncertainty, defaults.uncertaintyPlateau.rounds);
+    rules.uncertaintyPlateau = { epsilon: value, rounds };
+  }
+  if (flags.kappa !== undefined) {
+    const { value, rounds } = parse('--stop-kappa', flags.kappa, defaults.stablePredictions.rounds);
+    rules.stablePredictions = { kappa: value, rounds };
+  }
+  return rules;
+}
+
 export const STOPPING_CRITERIA = ['coverageSaturation', 'uncertaintyPlateau', 'stablePredictions', 'maxBudget'] as const;
 export type StoppingCriterion = (typeof STOPPING_CRITERIA)[number];
 
