@@ -188,7 +188,7 @@ describe('summary, stopping criteria, CSV', () => {
 
   it('rounds.csv round-trips, absent coverage as empty cells', () => {
     const csv = roundsToCsv(rows.slice(5, 8));
-    expect(csv.split('\n')[0]).toBe('strategy,repeat,seed,round,labels,accuracy,macroF1,centralityCoverage,entityCoverage,goldEntityCoverage,goldTripleCoverage,millis,goldTripleEndpointCoverage');
+    expect(csv.split('\n')[0]).toBe('strategy,repeat,seed,round,labels,accuracy,macroF1,centralityCoverage,entityCoverage,goldEntityCoverage,goldTripleCoverage,goldTripleEndpointCoverage,millis');
     expect(csv.split('\n')[1]).toBe('random,1,2,2,30,0.8,0.75,,,,,,');
     expect(parseRoundsCsv(csv)).toEqual(rows.slice(5, 8));
     expect(() => parseRoundsCsv('strategy,repeat\nx,1\n', 'bad.csv')).toThrow(/bad\.csv: row 2: column "seed"/);

@@ -74,8 +74,8 @@ ROUND_COLUMNS = [
     "entityCoverage",
     "goldEntityCoverage",
     "goldTripleCoverage",
-    "millis",
     "goldTripleEndpointCoverage",
+    "millis",
 ]
 STRATEGIES = ("modal-entropy", "modal-random")
 C_REG = 1.0

@@ -1,16 +1,8 @@
 import { meanStd } from './metrics.js';
-import type { RoundRow } from './round-row.js';
+import { COVERAGE_COLUMNS, type RoundRow } from './round-row.js';
 
 /** The per-round numbers a curve can show (all in [0, 1]). */
-export const CURVE_METRICS = [
-  'accuracy',
-  'macroF1',
-  'centralityCoverage',
-  'entityCoverage',
-  'goldEntityCoverage',
-  'goldTripleCoverage',
-  'goldTripleEndpointCoverage',
-] as const satisfies ReadonlyArray<keyof RoundRow>;
+export const CURVE_METRICS = ['accuracy', 'macroF1', ...COVERAGE_COLUMNS] as const satisfies ReadonlyArray<keyof RoundRow>;
 export type CurveMetric = (typeof CURVE_METRICS)[number];
 
 /** One point of a strategy's curve: the metric over repeats at one label count. */

@@ -28,7 +28,16 @@ export interface RoundRow {
   millis?: number;
 }
 
-/** Column order of rounds.csv / modal-rounds.csv. */
+/** The knowledge-coverage fields (shares in [0, 1]), in column order: one list for the CSV, the curves and the summary. */
+export const COVERAGE_COLUMNS = [
+  'centralityCoverage',
+  'entityCoverage',
+  'goldEntityCoverage',
+  'goldTripleCoverage',
+  'goldTripleEndpointCoverage',
+] as const satisfies ReadonlyArray<keyof RoundRow>;
+
+/** Column order of rounds.csv / modal-rounds.csv (files are read by header, so older column sets still parse). */
 export const ROUND_COLUMNS = [
   'strategy',
   'repeat',
@@ -37,10 +46,6 @@ export const ROUND_COLUMNS = [
   'labels',
   'accuracy',
   'macroF1',
-  'centralityCoverage',
-  'entityCoverage',
-  'goldEntityCoverage',
-  'goldTripleCoverage',
+  ...COVERAGE_COLUMNS,
   'millis',
-  'goldTripleEndpointCoverage',
 ] as const satisfies ReadonlyArray<keyof RoundRow>;

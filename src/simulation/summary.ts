@@ -1,6 +1,6 @@
 import { labelsToReach, meanStd, normalisedAulc, type MeanStd } from './metrics.js';
 import type { RoundSignals } from './oracle-campaign.js';
-import type { RoundRow } from './round-row.js';
+import { COVERAGE_COLUMNS, type RoundRow } from './round-row.js';
 import { orderStrategies } from './strategy-style.js';
 import { DEFAULT_STOPPING_RULES, STOPPING_CRITERIA, stoppingPoints, type StopPoint, type StoppingCriterion, type StoppingRules } from './stopping-criteria.js';
 
@@ -130,7 +130,7 @@ export function summarizeRounds(rows: readonly RoundRow[], signals: readonly Rou
       const labels = labelsToReach(curve.labels, curve.values, target);
       if (labels !== undefined) summary.meanCurve = { labelsToMatchRandom: labels, speedup: baselineCurve.labels[baselineCurve.labels.length - 1]! / Math.max(labels, 1) };
     }
-    for (const field of ['centralityCoverage', 'entityCoverage', 'goldEntityCoverage', 'goldTripleCoverage', 'goldTripleEndpointCoverage'] as const) {
+    for (const field of COVERAGE_COLUMNS) {
       const values = finals.map((r) => r[field]).filter((v): v is number => v !== undefined);
       if (values.length > 0) summary[field] = meanStd(values);
     }
