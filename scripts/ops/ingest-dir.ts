@@ -8,9 +8,6 @@
  */
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { refreshEntityAnalytics } from '../../src/analytics/graph-state.js';
-import { embedStoreWithLocalModel } from '../../src/embeddings/embed-store.js';
-import { embedderConfigFromEnv } from '../../src/embeddings/embedder-config.js';
 import { ModelUnavailableError } from '../../src/embeddings/text-embedder.js';
 import { CompromiseExtractor, type CompromiseExtractorOptions } from '../../src/entities/compromise-extractor.js';
 import { readExtractorConfig } from '../../src/entities/extractor-config.js';
@@ -25,6 +22,7 @@ import { STORE_FLAGS, STORE_USAGE, parseCommandLine, positiveInteger, storeConfi
 import { EXIT, UsageError, logFailure, logRejection, type ExitCode } from './exit-codes.js';
 import { logProgress, type OpsLogger } from './ops-log.js';
 import { persist, withStore } from './ops-store.js';
+import { embedLogged, refreshLogged } from './logged-steps.js';
 import { runScript } from './run-script.js';
 
 const DEFAULT_PATTERNS = ['*.jsonl', '*.ndjson', '*.csv'];
@@ -279,26 +277,13 @@ async function moveToDone(context: IngestContext, files: readonly string[], done
 /** Embeds the pending items; a missing model is logged and reported as exit 3 without stopping the run. */
 async function embedStep(context: IngestContext): Promise<ExitCode> {
   const { log, store, options, summary } = context;
-  const started = Date.now();
   try {
-    const { model, ...report } = await embedStoreWithLocalModel(store, embedderConfigFromEnv(), logProgress(log, options.progressEvery));
-    summary.embedded = report.embedded;
-    log.info({ event: 'embed', model, ...report, millis: Date.now() - started }, `embedded ${report.embedded} items`);
+    summary.embedded = (await embedLogged(store, log, options.progressEvery)).embedded;
     return EXIT.ok;
   } catch (error) {
     if (error instanceof ModelUnavailableError) return logFailure(log, error);
     throw error;
   }
-}
-
-async function refreshStep(context: IngestContext): Promise<void> {
-  const started = Date.now();
-  const report = await refreshEntityAnalytics(context.store);
-  const { graph } = report;
-  context.log.info(
-    { event: 'refresh', measure: report.measure, graphVersion: report.graphVersion, entities: graph.nodes, edges: graph.edges, communities: graph.communities, millis: Date.now() - started },
-    `${graph.nodes} entities, ${graph.edges} edges, ${graph.communities} communities`,
-  );
 }
 
 async function ingestRun(log: OpsLogger, files: readonly string[], options: IngestDirOptions, summary: IngestDirSummary): Promise<ExitCode> {
@@ -314,7 +299,7 @@ async function ingestRun(log: OpsLogger, files: readonly string[], options: Inge
     let modelExit: ExitCode = EXIT.ok;
     if (ingested.length > 0) {
       if (options.embed) modelExit = await embedStep(context);
-      if (options.refresh) await refreshStep(context);
+      if (options.refresh) await refreshLogged(store, log);
     }
     summary.stats = await store.stats();
     if (modelExit !== EXIT.ok) return modelExit;

@@ -4,12 +4,11 @@
  *
  *   node dist/scripts/ops/reembed.js [--neo4j <uri> | --data-dir <dir>] [--progress-every <n>]
  */
-import { embedStoreWithLocalModel } from '../../src/embeddings/embed-store.js';
 import { embedderConfigFromEnv } from '../../src/embeddings/embedder-config.js';
 import { STORE_FLAGS, STORE_USAGE, parseCommandLine, positiveInteger, storeConfigFromFlags, storeTarget } from './command-line.js';
 import { EXIT } from './exit-codes.js';
-import { logProgress } from './ops-log.js';
 import { withStore } from './ops-store.js';
+import { embedLogged } from './logged-steps.js';
 import { runScript } from './run-script.js';
 
 const USAGE = `usage: reembed [options]
@@ -43,10 +42,7 @@ await runScript<ReembedSummary>({
     const embedderConfig = embedderConfigFromEnv();
     log.info({ event: 'start', ...storeTarget(storeConfig), model: embedderConfig.model, modelDir: embedderConfig.modelDir }, 'reembed');
     await withStore(storeConfig, async (store) => {
-      const started = Date.now();
-      const { model, ...report } = await embedStoreWithLocalModel(store, embedderConfig, logProgress(log, progressEvery));
-      Object.assign(summary, report);
-      log.info({ event: 'embed', model, ...report, millis: Date.now() - started }, `embedded ${report.embedded} items`);
+      Object.assign(summary, await embedLogged(store, log, progressEvery));
     });
     return EXIT.ok;
   },

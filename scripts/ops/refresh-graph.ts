@@ -5,10 +5,10 @@
  *   node dist/scripts/ops/refresh-graph.js [--centrality pagerank] [--neo4j <uri> | --data-dir <dir>]
  */
 import { CENTRALITY_MEASURES, type CentralityMeasure } from '../../graph/centrality.js';
-import { refreshEntityAnalytics } from '../../src/analytics/graph-state.js';
 import { STORE_FLAGS, STORE_USAGE, parseCommandLine, storeConfigFromFlags, storeTarget } from './command-line.js';
 import { EXIT, UsageError } from './exit-codes.js';
 import { withStore } from './ops-store.js';
+import { refreshLogged } from './logged-steps.js';
 import { runScript } from './run-script.js';
 
 const USAGE = `usage: refresh-graph [options]
@@ -48,24 +48,8 @@ await runScript<RefreshSummary>({
     const storeConfig = storeConfigFromFlags(values);
     log.info({ event: 'start', ...storeTarget(storeConfig), centrality }, 'refresh-graph');
     await withStore(storeConfig, async (store) => {
-      const started = Date.now();
-      const report = await refreshEntityAnalytics(store, { centrality });
-      const { graph, coverage } = report;
-      Object.assign(summary, { entities: graph.nodes, edges: graph.edges, communities: graph.communities, graphVersion: report.graphVersion });
-      log.info(
-        {
-          event: 'refresh',
-          measure: report.measure,
-          graphVersion: report.graphVersion,
-          entities: graph.nodes,
-          edges: graph.edges,
-          communities: graph.communities,
-          modularity: graph.modularity,
-          coverage,
-          millis: Date.now() - started,
-        },
-        `${graph.nodes} entities, ${graph.edges} edges, ${graph.communities} communities`,
-      );
+      const { graph, graphVersion } = await refreshLogged(store, log, centrality);
+      Object.assign(summary, { entities: graph.nodes, edges: graph.edges, communities: graph.communities, graphVersion });
     });
     return EXIT.ok;
   },
