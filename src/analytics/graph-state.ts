@@ -29,8 +29,6 @@ export interface GraphState {
   stats?: EntityGraphStats;
 }
 
-const byString = compareIds;
-
 /**
  * Reads items and mentions and gets centrality and communities: from the store when `kgal graph refresh`
  * ran on the current graph version with the same measure (the graph is not re-analysed on every query),
@@ -80,7 +78,7 @@ function packItemEntities(items: readonly ItemSummary[], itemEntities: ReadonlyA
   const lists: string[][] = [];
   for (let i = 0; i < items.length; i += 1) {
     const keys = at[i]! >= 0 ? itemEntities[at[i]!]!.keys : [];
-    lists.push(isInIdOrder(keys) ? keys : [...keys].sort(byString));
+    lists.push(isInIdOrder(keys) ? keys : [...keys].sort(compareIds));
   }
   return index.packItems(lists);
 }
@@ -97,7 +95,7 @@ function labeledCoverage(graph: AnalysedGraph, items: readonly ItemSummary[], it
 }
 
 function fromStored(stored: StoredEntityAnalytics): AnalysedGraph {
-  const rows = isInIdOrder(stored.rows.map((r) => r.key)) ? stored.rows : [...stored.rows].sort((a, b) => byString(a.key, b.key));
+  const rows = isInIdOrder(stored.rows.map((r) => r.key)) ? stored.rows : [...stored.rows].sort((a, b) => compareIds(a.key, b.key));
   return {
     index: EntityIndex.fromKeys(rows.map((r) => r.key)),
     names: new Map(rows.map((r) => [r.key, r.name])),
@@ -126,10 +124,10 @@ async function computeGraph(store: GraphStore, measure: CentralityMeasure): Prom
  */
 function canonicalOrder(graph: EntityGraphData): EntityGraphData {
   return {
-    entities: [...graph.entities].sort((x, y) => byString(x.key, y.key)),
-    cooccurrences: [...graph.cooccurrences].sort((x, y) => byString(x.a, y.a) || byString(x.b, y.b)),
+    entities: [...graph.entities].sort((x, y) => compareIds(x.key, y.key)),
+    cooccurrences: [...graph.cooccurrences].sort((x, y) => compareIds(x.a, y.a) || compareIds(x.b, y.b)),
     relations: [...graph.relations].sort(
-      (x, y) => byString(x.subject, y.subject) || byString(x.object, y.object) || byString(x.predicate, y.predicate),
+      (x, y) => compareIds(x.subject, y.subject) || compareIds(x.object, y.object) || compareIds(x.predicate, y.predicate),
     ),
   };
 }

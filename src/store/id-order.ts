@@ -4,6 +4,7 @@
  * Neo4j's ORDER BY gives for these ids); the helpers still accept any order and fall back to a map.
  */
 
+/** String (UTF-16 code unit) order, the order of item ids and entity keys in every listing. */
 export const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function isInIdOrder(ids: ArrayLike<string>): boolean {

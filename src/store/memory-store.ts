@@ -300,7 +300,7 @@ export class MemoryGraphStore implements GraphStore {
     const found: string[] = [];
     const vectors: Float32Array[] = [];
     // All embeddings come back in id order (as from Neo4j), so the pool needs no second copy to sort it.
-    for (const id of ids ?? [...this.embeddings.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const id of ids ?? [...this.embeddings.keys()].sort(compareIds)) {
       const embedding = this.embeddings.get(id);
       if (!embedding) continue;
       found.push(id);
