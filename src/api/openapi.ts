@@ -20,6 +20,8 @@ import {
 
 const json = (schema: ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const error = (description: string) => json(ErrorSchema, description);
+/** A JSON request body. */
+const jsonBody = (schema: ZodType) => ({ body: { content: { 'application/json': { schema } } } });
 const WRITE_ERRORS = {
   400: error('Invalid body: `issues` names each bad field'),
   401: error('API key missing or wrong (only when KGAL_API_KEY is set)'),
@@ -40,7 +42,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
     path: '/v1/items',
     summary: 'Add or update pool items (batch, all or nothing; entities extracted and linked)',
     security: secured,
-    request: { body: { content: { 'application/json': { schema: IngestBodySchema } } } },
+    request: jsonBody(IngestBodySchema),
     responses: { 200: json(IngestResponseSchema, 'Ingested'), ...WRITE_ERRORS },
   });
   registry.registerPath({
@@ -55,7 +57,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
     path: '/v1/query',
     summary: 'Select the next batch to label, with explanations; leased to `annotator` when given',
     security: secured,
-    request: { body: { content: { 'application/json': { schema: QueryBodySchema } } } },
+    request: jsonBody(QueryBodySchema),
     responses: { 200: json(QueryResponseSchema, 'The explained picks'), ...WRITE_ERRORS },
   });
   registry.registerPath({
@@ -63,7 +65,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
     path: '/v1/labels',
     summary: 'Submit labels (batch, idempotent); a label from the lease holder releases the lease',
     security: secured,
-    request: { body: { content: { 'application/json': { schema: LabelsBodySchema } } } },
+    request: jsonBody(LabelsBodySchema),
     responses: {
       200: json(LabelsResponseSchema, 'Stored'),
       ...WRITE_ERRORS,
@@ -95,7 +97,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
     path: '/v1/graph/refresh',
     summary: 'Recompute centrality, communities and gaps and write them to the entities',
     security: secured,
-    request: { body: { content: { 'application/json': { schema: RefreshBodySchema } } } },
+    request: jsonBody(RefreshBodySchema),
     responses: { 200: json(RefreshResponseSchema, 'Refreshed'), ...WRITE_ERRORS },
   });
   registry.registerPath({ method: 'get', path: '/health', summary: 'Liveness', responses: { 200: { description: 'The process is up' } } });
