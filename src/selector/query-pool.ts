@@ -175,7 +175,6 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
 
   // Pool-wide component values, computed once and gathered for each candidate set.
   const poolComponents = new Map<string, ComponentValues | undefined>();
-  let poolDensity: Float64Array | undefined | null = null;
 
   /** The round's context over the unlabeled items not in `excluded` (embedded ones only when the pool is embedded). */
   const contextFor = (excluded: ReadonlySet<string>): RoundContext => {
@@ -218,8 +217,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
       },
       density: () => {
         if (density === null) {
-          if (poolDensity === null) poolDensity = embeddings ? poolDensityOf(embeddings) : undefined;
-          density = poolDensity ? densityOf(poolDensity, candidateRows) : undefined;
+          density = embeddings ? densityOf(poolDensityOf(embeddings), candidateRows) : undefined;
         }
         return density;
       },
