@@ -29,6 +29,7 @@ import { formatPercent } from '../../src/simulation/summary-markdown.js';
 import { summarizeRounds } from '../../src/simulation/summary.js';
 
 interface Variant {
+  shortlist?: number;
   preset?: PresetName;
   weights?: Partial<ComponentWeights>;
   decay?: DecayFunction;
@@ -40,6 +41,14 @@ const MARGIN_KG: Partial<ComponentWeights> = { uncertainty: 0.5, coverage: 0.4, 
 /** The variants tried; `default` is the preset as shipped (uncertainty 0.5, coverage 0.4, density 0.1, diversity 0.2, τ = 1, PageRank). */
 const VARIANTS: Record<string, Variant> = {
   default: {},
+  // Uncertainty-first (the default since the robust-selection work): shortlist factor × batch most uncertain.
+  'shortlist-0': { shortlist: 0 },
+  'shortlist-2': { shortlist: 2 },
+  'shortlist-3': { shortlist: 3 },
+  'shortlist-6': { shortlist: 6 },
+  'shortlist-10': { shortlist: 10 },
+  'shortlist-4-diversity-0': { weights: { diversity: 0 } },
+  'shortlist-4-coverage-0': { weights: { coverage: 0 } },
   'coverage-0.2': { weights: { coverage: 0.2 } },
   'coverage-0.1': { weights: { coverage: 0.1 } },
   'coverage-0.6': { weights: { coverage: 0.6 } },
@@ -113,6 +122,7 @@ for (const centrality of centralities) {
     const selection: SelectionSettings = { centrality };
     if (variant.weights) selection.weights = variant.weights;
     if (variant.decay) selection.decay = variant.decay;
+    if (variant.shortlist !== undefined) selection.shortlist = variant.shortlist;
     const started = performance.now();
     const result = await runSimulation(
       prepared,

@@ -31,6 +31,7 @@ interface SimulateFlags {
   tau?: number;
   decay?: 'exponential' | 'linear';
   members?: number;
+  shortlist?: number;
   cacheDir?: string;
   title?: string;
   charts: boolean;
@@ -73,6 +74,12 @@ function fraction(value: string): number {
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number >= 0');
   return n;
 }
 
@@ -141,6 +148,7 @@ async function simulate(flags: SimulateFlags): Promise<void> {
   if (flags.centrality) selection.centrality = flags.centrality;
   if (flags.tau !== undefined || flags.decay) selection.decay = { kind: flags.decay ?? 'exponential', tau: flags.tau ?? 1 };
   if (flags.members !== undefined) selection.members = flags.members;
+  if (flags.shortlist !== undefined) selection.shortlist = flags.shortlist;
 
   // A bar with ETA on a terminal; on a log (nohup, CI) one line per finished run with an ETA.
   const bar = process.stderr.isTTY;
@@ -212,6 +220,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--tau <t>', 'coverage decay saturation tau (default 1)', positiveNumber)
     .option('--decay <kind>', 'coverage decay: exponential exp(-n/tau) (default) or linear max(0, 1 - n/tau)', decayKind)
     .option('--members <n>', 'committee size for qbc/kl/bald/auto (default 5)', integerAtLeast(2))
+    .option('--shortlist <factor>', 'kg-guided: pick among the factor × batch most uncertain candidates (default 4; 0 = no shortlist)', nonNegativeNumber)
     .option('--cache-dir <dir>', 'embedding and entity-extraction cache (default ~/.cache/kgal/simulation)')
     .option('--title <text>', 'title of the report and charts')
     .option('--no-charts', 'skip the chart images')

@@ -18,6 +18,7 @@ export const PRESETS = [
   'bald',
   'density',
   'coverage',
+  'coreset',
   'kg-guided',
   'auto',
 ] as const;
@@ -37,12 +38,18 @@ export interface Preset {
   weights: ComponentWeights;
   /** What the preset falls back to when no model can be trained yet (cold start). */
   coldStart: ComponentWeights;
+  /**
+   * Uncertainty first: only the `shortlist × batch size` most uncertain candidates may be picked, and the
+   * other components choose among them (Cluster-Margin's shape, Citovsky et al. 2021); the diversity penalty
+   * then also counts similarity to the labeled items. Absent: every candidate competes on the weighted sum.
+   */
+  shortlist?: number;
 }
 
 const COLD_START: ComponentWeights = { uncertainty: 0, coverage: 0.7, density: 0.3, diversity: 0.2 };
 const only = (component: keyof ComponentWeights): ComponentWeights => ({ uncertainty: 0, coverage: 0, density: 0, diversity: 0, [component]: 1 });
 
-export const PRESET_DEFINITIONS: Record<Exclude<PresetName, 'random' | 'auto'>, Preset> = {
+export const PRESET_DEFINITIONS: Record<Exclude<PresetName, 'random' | 'coreset' | 'auto'>, Preset> = {
   'least-confidence': { name: 'least-confidence', uncertainty: 'least-confidence', weights: only('uncertainty'), coldStart: COLD_START },
   margin: { name: 'margin', uncertainty: 'margin', weights: only('uncertainty'), coldStart: COLD_START },
   entropy: { name: 'entropy', uncertainty: 'entropy', weights: only('uncertainty'), coldStart: COLD_START },
@@ -59,6 +66,7 @@ export const PRESET_DEFINITIONS: Record<Exclude<PresetName, 'random' | 'auto'>, 
     uncertainty: 'margin',
     weights: { uncertainty: 0.5, coverage: 0.4, density: 0.1, diversity: 0.2 },
     coldStart: COLD_START,
+    shortlist: 4,
   },
 };
 

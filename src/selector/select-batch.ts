@@ -26,6 +26,11 @@ export interface SelectBatchOptions {
   coverage: CoverageTracker;
   /** Weight of the under-covered-community term inside the coverage gain, relative to the entity gain (default 0.1). */
   communityWeight?: number;
+  /**
+   * Each candidate's largest cosine similarity to the labeled items: the diversity penalty then counts the
+   * labeled set as well as the batch (k-center's distance to everything already chosen). Default: the batch only.
+   */
+  labeledSimilarity?: Float64Array;
 }
 
 export interface ComponentReport {
@@ -51,7 +56,7 @@ export interface BatchPick {
     uncertainty?: ComponentReport;
     coverage: ComponentReport;
     density?: ComponentReport;
-    /** Largest cosine similarity to an item picked earlier in the batch (penalised). */
+    /** Largest cosine similarity to an item picked earlier in the batch (and to the labeled items when given; penalised). */
     diversity?: ComponentReport;
   };
   entities: EntityReport[];
@@ -99,8 +104,10 @@ export function selectBatch(candidates: BatchCandidates, options: SelectBatchOpt
   const embeddings = candidates.embeddings;
   const rowOfCandidate = (i: number): number => candidates.rows?.[i] ?? i;
   const useDiversity = weights.diversity > 0 && embeddings !== undefined;
-  // maxSim[i] over picked[0 .. simChecked[i]), extended lazily when i is evaluated.
+  // maxSim[i] over the labeled items and picked[0 .. simChecked[i]), extended lazily when i is evaluated
+  // (floored at 0: dissimilar and unrelated items are penalised alike).
   const maxSim = new Float64Array(items.count);
+  if (useDiversity && options.labeledSimilarity) for (let i = 0; i < items.count; i += 1) maxSim[i] = Math.max(0, options.labeledSimilarity[i]!);
   const simChecked = new Int32Array(items.count);
   const similarity = (i: number): number => {
     if (!useDiversity) return 0;

@@ -26,6 +26,8 @@ export interface SelectionSettings {
   centrality?: CentralityMeasure;
   /** Committee size for qbc/kl/bald/auto. */
   members?: number;
+  /** Shortlist factor of uncertainty-first presets (kg-guided). */
+  shortlist?: number;
 }
 
 export interface OracleCampaignOptions {
@@ -127,6 +129,7 @@ export async function runOracleCampaign(prepared: PreparedDataset, options: Orac
         ...(selection.decay ? { decay: selection.decay } : {}),
         ...(selection.centrality ? { centrality: selection.centrality } : {}),
         ...(selection.members ? { members: selection.members } : {}),
+        ...(selection.shortlist !== undefined ? { shortlist: selection.shortlist } : {}),
       });
       const ids = query.picks.map((p) => p.id);
       if (ids.length === 0) break; // pool exhausted

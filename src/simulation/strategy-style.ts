@@ -23,6 +23,7 @@ const PRESET_COLORS: Record<string, string> = {
   bald: '#17becf',
   density: '#bcbd22',
   coverage: '#2ca02c',
+  coreset: '#637939',
   'kg-guided': '#d62728',
   auto: '#393b79',
 };

@@ -1,0 +1,97 @@
+/**
+ * Stage 1 of a query: everything the round is chosen from, read from the store once. The entity graph and
+ * the labeled items' coverage, the embedded pool, the classifier when one can be trained (and the committee
+ * when the strategy needs one), the pool's class probabilities, and the items leased to anyone.
+ */
+import type { CentralityMeasure } from '../../graph/centrality.js';
+import type { DecayFunction } from '../../graph/coverage.js';
+import { loadGraphState, type GraphState } from '../analytics/graph-state.js';
+import { loadEmbeddedPool, trainPoolModel, type EmbeddedPool, type PoolModel } from '../model/pool-model.js';
+import { predictProbaMany } from '../model/pool-probabilities.js';
+import type { GraphStore } from '../store/graph-store.js';
+import { positionsIn } from '../store/id-order.js';
+import type { StrategyNeeds } from './strategy.js';
+import type { PoolProbabilities } from './uncertainty-component.js';
+
+export interface LoadRoundOptions {
+  needs: StrategyNeeds;
+  seed: number;
+  /** Committee size. */
+  members: number;
+  decay?: DecayFunction;
+  centrality?: CentralityMeasure;
+}
+
+export interface LoadedRound {
+  graph: GraphState;
+  pool: EmbeddedPool;
+  model: PoolModel;
+  /** The pool's class probabilities (rows of `pool.embeddings`), when a model was trained. */
+  probabilities?: PoolProbabilities;
+  /** Positions (into graph.items) of the unlabeled items. */
+  unlabeledPositions: Int32Array;
+  /** Each item's row in the pool's embedding matrix (−1 when not embedded), by position in graph.items. */
+  rowOfItem: Int32Array;
+  /** Every unlabeled item's metadata carries an external `uncertainty` (used instead of the model's). */
+  externalUncertainty: boolean;
+  /** Items leased to anyone when the round was loaded. */
+  leased: Set<string>;
+  millis: { graph: number; load: number; train: number; score: number };
+}
+
+export async function loadRound(store: GraphStore, options: LoadRoundOptions): Promise<LoadedRound> {
+  const t0 = performance.now();
+  const graph = await loadGraphState(store, { ...(options.centrality ? { centrality: options.centrality } : {}), ...(options.decay ? { decay: options.decay } : {}) });
+  const t1 = performance.now();
+  const pool = await loadEmbeddedPool(store, graph.items);
+  const t2 = performance.now();
+  const { items } = graph;
+  // Positions of the unlabeled items and each item's embedding row: both lists are in id order, so no
+  // per-id hashing on 100k-item pools.
+  let unlabeledCount = 0;
+  for (const item of items) if (item.label === undefined) unlabeledCount += 1;
+  const unlabeledPositions = new Int32Array(unlabeledCount);
+  for (let p = 0, u = 0; p < items.length; p += 1) if (items[p]!.label === undefined) unlabeledPositions[u++] = p;
+  const rowOfItem = positionsIn(
+    items.map((i) => i.id),
+    pool.ids,
+  );
+  const externalUncertainty = hasExternalUncertainty(unlabeledPositions, (p) => items[p]!.meta);
+  let model: PoolModel = { status: 'untrained', reason: 'no embeddings: run `kgal embed`', labelCounts: {} };
+  let probabilities: PoolProbabilities | undefined;
+  let t3 = t2;
+  // The classifier is trained whenever it can be, whatever the strategy: every pick carries its prediction.
+  if (pool.ids.length > 0) {
+    model = trainPoolModel(pool, { seed: options.seed, members: options.members, committee: options.needs.committee === true });
+    t3 = performance.now();
+    if (model.status === 'trained') {
+      // Every model the round needs scores the whole pool in one pass (ONNX Runtime for large pools).
+      const members = model.committee?.members.map((m) => m.model) ?? [];
+      const [classifier, ...committee] = await predictProbaMany([model.classifier, ...members], pool.embeddings);
+      probabilities = { classifier: classifier!, ...(members.length > 0 ? { committee } : {}) };
+    }
+  }
+  const leased = new Set((await store.activeLeases()).map((l) => l.itemId));
+  const t4 = performance.now();
+  return {
+    graph,
+    pool,
+    model,
+    ...(probabilities ? { probabilities } : {}),
+    unlabeledPositions,
+    rowOfItem,
+    externalUncertainty,
+    leased,
+    millis: { graph: t1 - t0, load: t2 - t1, train: t3 - t2, score: t4 - t3 },
+  };
+}
+
+/** True when every unlabeled item has a finite metadata `uncertainty` (an LLM's token entropy, say). */
+function hasExternalUncertainty(positions: Int32Array, metaOf: (position: number) => Record<string, unknown>): boolean {
+  if (positions.length === 0) return false;
+  for (const p of positions) {
+    const u = metaOf(p).uncertainty;
+    if (typeof u !== 'number' || !Number.isFinite(u)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,104 @@
+/**
+ * `auto`: libact's Active Learning by Learning (EXP4.P over the presets, src/strategies/exp4p.ts). Each round
+ * it rewards the previous batch (importance-weighted accuracy of the retrained model on every queried item),
+ * then draws this batch from the arms' advice. The bandit state lives in the store, updated in one atomic step
+ * through the context's state port, so several API processes can share it.
+ */
+import { predict } from '../../model/logistic-regression.js';
+import { rowOf, stackRows } from '../../model/matrix.js';
+import { createRandom } from '../../model/seeded-random.js';
+import {
+  armReport,
+  createExp4pState,
+  drawBatch,
+  importanceWeightedAccuracy,
+  rewardItems,
+  updateExp4p,
+  type BatchDraw,
+  type Exp4pState,
+} from '../../strategies/exp4p.js';
+import type { BatchPick } from '../select-batch.js';
+import { NO_WEIGHTS, type RoundContext, type SelectionStrategy, type StrategyRun } from '../strategy.js';
+
+/** How long an unlabeled draw counts as still in flight (its lease may not be granted yet). */
+const IN_FLIGHT_MS = 60_000;
+
+/** The bandit over `arms` (strategy values; `random` is libact's uniform sampler). */
+export function autoStrategy(arms: readonly SelectionStrategy[]): SelectionStrategy {
+  return {
+    name: 'auto',
+    needs: { model: true, committee: arms.some((arm) => arm.needs.committee) },
+    choose: (context) => chooseAuto(arms, context),
+  };
+}
+
+async function chooseAuto(arms: readonly SelectionStrategy[], context: RoundContext): Promise<StrategyRun> {
+  const armNames = arms.map((arm) => arm.name);
+  // Every arm's advice first (the expensive part; it does not depend on the bandit's state).
+  const runs = new Map<string, StrategyRun | undefined>();
+  for (const arm of arms) runs.set(arm.name, arm.name === 'random' ? undefined : await arm.choose(context));
+  const { pool } = context;
+  let rowById: Map<string, number> | undefined;
+  const rowOfItem = (id: string): number | undefined => (rowById ??= new Map(pool.ids.map((itemId, row) => [itemId, row]))).get(id);
+
+  // Draws still out with an annotator wait for their label instead of being dropped, so a team's interleaved
+  // queries keep each other's draws: leased items, and draws younger than a minute (another query's draw
+  // whose lease is not granted yet). Older unlabeled, unleased draws are dropped (libact).
+  const leased = await context.state.leasedIds();
+  const now = Date.now();
+  const awaiting = (draw: BatchDraw): boolean => leased.has(draw.itemId) || (draw.drawnAt !== undefined && now - draw.drawnAt < IN_FLIGHT_MS);
+  let reward: number | undefined;
+  let drawn: ReturnType<typeof drawBatch> | undefined;
+  // One atomic store step; pure apart from noting its reward and draws, so a retried transaction can rerun it.
+  const state = await context.state.update<Exp4pState>('auto', (current) => {
+    let state = current ?? createExp4pState({ arms: armNames, budget: context.budget });
+    reward = undefined;
+    if (state.pending.length > 0) {
+      const isLabeled = (id: string): boolean => {
+        const row = rowOfItem(id);
+        return row !== undefined && pool.labels[row] !== undefined;
+      };
+      const labeled = new Set(state.pending.filter((d) => isLabeled(d.itemId)).map((d) => d.itemId));
+      const queried = rewardItems(state, labeled);
+      reward = 0;
+      if (context.model.status === 'trained' && queried.length > 0) {
+        const model = context.model;
+        const rows = queried.map((q) => rowOfItem(q.itemId)!);
+        const predicted = predict(model.classifier, stackRows(rows.map((row) => rowOf(pool.embeddings, row)), pool.embeddings.cols));
+        reward = importanceWeightedAccuracy(
+          queried.map((q, k) => ({ weight: q.weight, correct: model.classNames[predicted[k]!] === pool.labels[rows[k]!] })),
+          Math.max(context.poolSize, 1),
+          state.budget,
+        );
+      }
+      state = updateExp4p(state, reward, labeled, awaiting);
+    }
+    const advice = state.arms.map((arm) => {
+      const armRun = runs.get(arm);
+      return armRun ? armRun.picks.map((p) => p.candidate) : ('uniform' as const);
+    });
+    drawn = drawBatch(state, { candidateIds: context.candidateIds, advice, batchSize: context.batchSize, now }, createRandom(`${context.seed}:${state.rounds}`));
+    return drawn.state;
+  });
+  const draws = drawn!.draws;
+
+  const coverage = context.newCoverage();
+  const picks: BatchPick[] = draws.map((draw, k) => {
+    const fromArm = runs.get(state.arms[draw.arm]!)?.picks.find((p) => p.candidate === draw.index);
+    const raw = coverage.gain(context.entities, draw.index);
+    coverage.cover(context.entities, draw.index);
+    return fromArm
+      ? { ...fromArm, rank: k + 1 }
+      : { candidate: draw.index, id: draw.itemId, rank: k + 1, score: 0, components: { coverage: { raw, normalized: raw } }, entities: [] };
+  });
+  const kgGuided = runs.get('kg-guided');
+  return {
+    picks,
+    evaluations: 0,
+    weights: kgGuided?.weights ?? { ...NO_WEIGHTS },
+    coldStart: kgGuided?.coldStart ?? false,
+    uncertaintySource: kgGuided?.uncertaintySource ?? 'none',
+    pickStrategies: draws.map((d) => `auto:${state.arms[d.arm] ?? 'random'}`),
+    bandit: { arms: armReport(state), ...(reward !== undefined ? { reward } : {}) },
+  };
+}
