@@ -1,6 +1,9 @@
 /** kgal's programmatic API. See README ("Library") and examples/library.mjs. */
 export { ActiveLearner, type ActiveLearnerOptions } from './learner/active-learner.js';
-export type { QueryOptions, QueryResult, ExplainedPick, ExplainedEntity } from './selector/query-pool.js';
+export type { QueryOptions, QueryResult, ExplainedPick, ExplainedEntity, PickPrediction } from './selector/query-pool.js';
+export type { SelectionStrategy, RoundContext, StrategyRun, StrategyNeeds } from './selector/strategy.js';
+export { STRATEGIES, resolveStrategy } from './selector/registry.js';
+export { topK } from './selector/top-k.js';
 export { PRESETS, PRESET_DEFINITIONS, type PresetName, type ComponentWeights } from './selector/presets.js';
 export type { GraphStore, StoreStats, LabelAssignment, StoredItem } from './store/graph-store.js';
 export { MemoryGraphStore } from './store/memory-store.js';

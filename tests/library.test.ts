@@ -28,4 +28,17 @@ describe('library API (ActiveLearner)', () => {
     expect(result.stdout).toMatch(/round 2 \(model on 8 labels\)/);
     expect(JSON.parse(result.stdout.trim().split('\n').at(-1)!)).toMatchObject({ items: 25, labeledItems: 8, embeddedItems: 25, rounds: 2 });
   });
+
+  it.skipIf(modelSkipped())('the custom-strategy example runs: a strategy value of the caller chooses, kgal explains with predictions', () => {
+    const result = spawnSync(process.execPath, [join(__dirname, '..', 'examples', 'custom-strategy.mjs')], { encoding: 'utf8', timeout: 120_000 });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const picks = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Array<{ id: string; strategy: string; predicted?: string }>;
+    expect(picks).toHaveLength(4);
+    expect(new Set(picks.map((p) => p.id)).size).toBe(4);
+    for (const pick of picks) {
+      expect(pick.strategy).toBe('balanced-margin');
+      expect(['Business', 'Sports']).toContain(pick.predicted);
+    }
+  });
 });
