@@ -65,6 +65,12 @@ export const QueryBodySchema = z
   .strictObject({
     batchSize: z.number().int('must be an integer').min(1, 'must be >= 1').max(LIMITS.batchSize, `must be <= ${LIMITS.batchSize}`),
     strategy: z.enum(PRESETS).optional().openapi({ description: 'Selection preset; default kg-guided.' }),
+    shortlist: z
+      .number()
+      .min(0, 'must be >= 0')
+      .max(100, 'must be <= 100')
+      .optional()
+      .openapi({ description: 'kg-guided: choose among the shortlist × batchSize most uncertain candidates (default 4; 0 = every candidate).' }),
     weights: z
       .strictObject({ uncertainty: weight.optional(), coverage: weight.optional(), density: weight.optional(), diversity: weight.optional() })
       .optional()
@@ -98,6 +104,14 @@ export const PickSchema = z
     strategy: z.string(),
     components: z.record(z.string(), ComponentSchema),
     entities: z.array(ExplainedEntitySchema),
+    prediction: z
+      .object({
+        label: z.string(),
+        probability: z.number(),
+        probabilities: z.record(z.string(), z.number()).openapi({ description: 'Class → probability, most probable first.' }),
+      })
+      .optional()
+      .openapi({ description: "The classifier's prediction for the item (absent in cold start: no model yet)." }),
   })
   .openapi('Pick');
 

@@ -16,6 +16,7 @@ export function selectionRoutes({ store, config, selectionQueue }: ApiContext): 
     const options: QueryOptions = { batchSize: body.batchSize };
     if (body.strategy) options.strategy = body.strategy;
     if (body.weights) options.weights = body.weights;
+    if (body.shortlist !== undefined) options.shortlist = body.shortlist;
     if (body.seed !== undefined) options.seed = body.seed;
     if (body.centrality) options.centrality = body.centrality as CentralityMeasure;
     if (body.annotator) options.lease = { holder: body.annotator, durationMs: 1000 * (body.leaseSeconds ?? config.leaseSeconds) };
