@@ -197,12 +197,15 @@ describe('ops scripts (embedded store)', () => {
     }
     expect(await readdir(dir)).toHaveLength(4);
 
-    // A live process (this test) holds the embedded store's lock.
-    await mkdir(env.KGAL_DATA_DIR, { recursive: true });
-    await writeFile(join(env.KGAL_DATA_DIR, 'LOCK'), String(process.pid));
-    const locked = await runOps('ingest-dir', [dir], env);
-    expect(locked.status).toBe(2);
-    expect(events(locked, 'store-unavailable')[0]!.msg).toContain(`in use by process ${process.pid}`);
+    // A live process (this test) holds the embedded store's writer lock.
+    const holder = await MemoryGraphStore.open({ dataDir: env.KGAL_DATA_DIR });
+    try {
+      const locked = await runOps('ingest-dir', [dir], env);
+      expect(locked.status).toBe(2);
+      expect(events(locked, 'store-unavailable')[0]!.msg).toContain(`in use by process ${process.pid}`);
+    } finally {
+      await holder.close();
+    }
   });
 
   it('model unavailable: reembed exits 3 and says to run `npm run model`; ingest-dir --embed still ingests and refreshes', async () => {

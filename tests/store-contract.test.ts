@@ -5,7 +5,7 @@ import { InputValidationError } from '../src/pool/input-error.js';
 import { LabelConflictError, LeaseConflictError, UnknownItemsError, type GraphStore, type StoreStats } from '../src/store/graph-store.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
 import { connectNeo4jStore, freshNeo4jStore, neo4jSkipped } from './support/neo4j.js';
-import { fixture, tempFile } from './support/fixtures.js';
+import { fixture, tempDir, tempFile } from './support/fixtures.js';
 
 const dictionaryOnly = { createExtractor: (g: ConstructorParameters<typeof GazetteerExtractor>[0]) => new GazetteerExtractor(g) };
 
@@ -15,9 +15,54 @@ function edgeMap(graph: Awaited<ReturnType<GraphStore['getEntityGraph']>>): Reco
   return Object.fromEntries(graph.cooccurrences.map((e) => [`${e.a}|${e.b}`, e.weight]).sort());
 }
 
-/** `connectAgain`: a second connection to the same data (Neo4j: another driver, as another API process has; memory: the store itself). */
-const backends: Array<{ name: string; skip: boolean; open: () => Promise<GraphStore>; connectAgain: (store: GraphStore) => Promise<GraphStore> }> = [
+/**
+ * Everything a store keeps across a restart (leases are not kept), in a form that does not depend on the
+ * order of listings that promise none.
+ */
+async function persistedState(store: GraphStore): Promise<unknown> {
+  const items = await store.listItems();
+  const ids = items.map((i) => i.id);
+  const graph = await store.getEntityGraph();
+  const analytics = await store.getEntityAnalytics();
+  const byKey = <T extends { key: string }>(rows: T[]): T[] => [...rows].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return {
+    stats: await store.stats(),
+    items,
+    entities: byKey(graph.entities),
+    edges: edgeMap(graph),
+    relations: graph.relations.map((r) => `${r.subject}|${r.predicate}|${r.object}`).sort(),
+    mentions: await Promise.all(ids.map((id) => store.getItemMentions(id))),
+    labelHistory: await Promise.all(ids.map((id) => store.getLabelHistory(id))),
+    picks: await Promise.all(ids.map((id) => store.getPickHistory(id))),
+    embeddings: await store.getEmbeddings(),
+    embeddingStates: await store.listEmbeddingStates(),
+    analytics: analytics && { ...analytics, rows: byKey(analytics.rows) },
+    graphVersion: await store.graphVersion(),
+    counter: await store.getState('counter'),
+  };
+}
+
+/**
+ * `connectAgain`: a second connection to the same data (Neo4j: another driver, as another API process has;
+ * memory: the store itself). `reopen`: the embedded store in a data directory is closed after every test
+ * and opened again from its file, which must give back everything the test left in it.
+ */
+let contractDataDir = '';
+const backends: Array<{
+  name: string;
+  skip: boolean;
+  open: () => Promise<GraphStore>;
+  connectAgain: (store: GraphStore) => Promise<GraphStore>;
+  reopen?: () => Promise<GraphStore>;
+}> = [
   { name: 'MemoryGraphStore', skip: false, open: () => MemoryGraphStore.open(), connectAgain: async (store) => store },
+  {
+    name: 'MemoryGraphStore in a data directory (reopened after each test)',
+    skip: false,
+    open: async () => MemoryGraphStore.open({ dataDir: (contractDataDir = await tempDir()) }),
+    connectAgain: async (store) => store,
+    reopen: () => MemoryGraphStore.open({ dataDir: contractDataDir }),
+  },
   { name: 'Neo4jGraphStore', skip: neo4jSkipped(), open: () => freshNeo4jStore(), connectAgain: () => connectNeo4jStore() },
 ];
 
@@ -28,7 +73,15 @@ for (const backend of backends) {
       store = await backend.open();
     });
     afterEach(async () => {
+      if (!backend.reopen) return store.close();
+      const before = await persistedState(store);
       await store.close();
+      const reopened = await backend.reopen();
+      try {
+        expect(await persistedState(reopened)).toEqual(before);
+      } finally {
+        await reopened.close();
+      }
     });
 
     it('starts empty', async () => {

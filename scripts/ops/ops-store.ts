@@ -3,7 +3,7 @@ import type { GraphStore } from '../../src/store/graph-store.js';
 import { MemoryGraphStore } from '../../src/store/memory-store.js';
 import { openStore } from '../../src/store/open-store.js';
 
-/** Opens the store for writing, runs `work`, and closes it (the embedded store writes its snapshot then). */
+/** Opens the store for writing, runs `work`, and closes it. */
 export async function withStore<T>(config: StoreConfig, work: (store: GraphStore) => Promise<T>): Promise<T> {
   const store = await openStore(config, { readOnly: false });
   try {
@@ -14,8 +14,9 @@ export async function withStore<T>(config: StoreConfig, work: (store: GraphStore
 }
 
 /**
- * Makes the writes so far durable before acting on them outside the store (moving ingested files away):
- * the embedded store persists on flush/close, Neo4j has already committed every batch.
+ * Makes the writes so far durable before acting on them outside the store (moving ingested files away).
+ * Both stores already commit every write before it resolves (the embedded store to its SQLite file,
+ * fsynced; Neo4j per batch), so this only makes that assumption explicit at the point that relies on it.
  */
 export async function persist(store: GraphStore): Promise<void> {
   if (store instanceof MemoryGraphStore) await store.flush();

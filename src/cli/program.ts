@@ -20,7 +20,6 @@ import { applyLabelFile } from '../ingest/apply-labels.js';
 import { ingestPool, DEFAULT_INGEST_BATCH } from '../ingest/ingest-pool.js';
 import { InputValidationError } from '../pool/input-error.js';
 import { StoreUnavailableError, UnknownItemsError, type GraphStore, type StoreStats } from '../store/graph-store.js';
-import { MemoryGraphStore } from '../store/memory-store.js';
 import { openStore } from '../store/open-store.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { terminalProgress } from './terminal-progress.js';
@@ -369,13 +368,18 @@ export function buildProgram(): Command {
     const server = createApp(store, config).listen(flags.port, flags.host, () => {
       process.stderr.write(`kgal API on http://${flags.host}:${flags.port} (${store.description})\n`);
     });
-    // The embedded store persists on close; while serving, it also writes a snapshot every few seconds
-    // after changes, so a crash (kill -9, power) loses at most that much. Neo4j commits every request.
-    const persist = store instanceof MemoryGraphStore ? setInterval(() => void store.flush(), SNAPSHOT_INTERVAL_MS) : undefined;
-    persist?.unref();
+    // Both stores commit every write before the request is answered (the embedded store to its SQLite
+    // file, fsynced), so a crash loses no acknowledged write; shutdown only closes the store.
     const shutdown = (): void => {
-      clearInterval(persist);
-      server.close(() => void store.close().then(() => process.exit(0)));
+      server.close(() =>
+        void store.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            process.stderr.write(`${describeFailure(error).message}\n`);
+            process.exit(1);
+          },
+        ),
+      );
     };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
@@ -384,9 +388,6 @@ export function buildProgram(): Command {
   registerSimulateCommand(program);
   return program;
 }
-
-/** How often `kgal serve` snapshots a changed embedded store. */
-const SNAPSHOT_INTERVAL_MS = 5_000;
 
 /** Errors a user can act on get one clear message and exit code 1; anything else is a bug (exit 2). */
 export function describeFailure(error: unknown): { message: string; exitCode: number } {

@@ -1,10 +1,10 @@
 import type { EntityType } from '../entities/entity-extractor.js';
 import { stackRows, type Matrix } from '../model/matrix.js';
 import { cooccurrenceDelta, forEachPair, pairKey, splitPairKey } from './cooccurrence.js';
-import { acquireDataDirLock } from './data-dir-lock.js';
 import { compareIds } from './id-order.js';
 import {
   LabelConflictError,
+  StoreUnavailableError,
   LeaseConflictError,
   UnknownItemsError,
   type LabelWriteReport,
@@ -24,13 +24,34 @@ import {
   type LabelAssignment,
   type LabelEvent,
   type RelationUpsert,
+  type RoundPick,
   type RoundRecord,
   type StoreStats,
   type StoredItem,
   lastPerId,
   sortedRecord,
 } from './graph-store.js';
-import { readCurrentSnapshot, readTable, readVectors, writeSnapshot } from './snapshot-files.js';
+import {
+  assertNoLegacyWriter,
+  findLegacySnapshot,
+  markLegacyImported,
+  readLegacyTable,
+  readLegacyVectors,
+  removeLegacyLock,
+  type LegacySnapshot,
+} from './legacy-snapshot.js';
+import {
+  SqliteStoreFile,
+  emptyWriteBatch,
+  type EntityRow,
+  type ItemRow,
+  type LabelEventRow,
+  type LoadSink,
+  type RoundRow,
+  type WriteBatch,
+} from './sqlite-store-file.js';
+import { toJsonText } from './store-errors.js';
+import { acquireStoreLock, lockRecordsStore, type StoreLock } from './store-lock.js';
 
 interface MemoryItem extends StoredItem {
   mentions: Array<{ key: string; count: number }>;
@@ -53,16 +74,48 @@ interface MemoryRound extends RoundRecord {
 }
 
 export interface MemoryStoreOptions {
-  /** Data directory to load from and persist to; without it the store lives in memory only (simulations). */
+  /**
+   * Data directory of the store file (`kgal.sqlite`, created with the directory on the first open for
+   * writing); without it the store lives in memory only and never touches disk (simulations, tests).
+   */
   dataDir?: string;
-  /** Open without taking the writer lock; close() then does not persist. */
+  /**
+   * Load the store as it is now without taking the writer lock (a reader beside a running writer, such
+   * as `kgal stats` beside `kgal serve`); writes then stay in this process's memory and are never saved.
+   */
   readOnly?: boolean;
+}
+
+/** What the write calls of one event-loop turn changed, committed together in one SQLite transaction. */
+interface PendingWrites {
+  /** Item id -> its metadata as JSON (the whole row is written), or null (only the label columns). */
+  items: Map<string, string | null>;
+  /** Entities created, changed or deleted (written as they are at commit time, deleted when gone). */
+  entities: Set<string>;
+  relations: MemoryRelation[];
+  labelEvents: LabelEventRow[];
+  /** Embeddings set or dropped. */
+  embeddings: Set<string>;
+  rounds: MemoryRound[];
+  /** State name -> JSON (undefined deletes it). */
+  states: Map<string, string | undefined>;
+  /** Graph version or analytics info changed. */
+  meta: boolean;
+  waiters: Array<{ resolve: () => void; reject: (error: Error) => void }>;
 }
 
 /**
  * The embedded default store: everything in process memory (Maps keyed by id/key, co-occurrence weights by
- * entity pair), persisted to a data directory as crash-safe JSONL snapshots on close(). Co-occurrence is
- * not persisted; it is rebuilt from the mentions on load, so it can never disagree with them.
+ * entity pair) as the indexes every read uses, over a SQLite file in the data directory
+ * (`sqlite-store-file.ts`). Every write call applies its change to memory at once (synchronously, so
+ * calls never interleave), and resolves only after the change is committed, fsynced, to the file: an
+ * acknowledged write survives kill -9. The writes of one event-loop turn share one transaction and one
+ * fsync (group commit), which is what keeps concurrent API writes fast. Reads are served from memory and
+ * may see a write whose commit is still in flight (its caller has not been answered yet). If a commit
+ * fails, memory is ahead of the file: the store then refuses every further write (StoreUnavailableError)
+ * until it is reopened, which reloads it from the file. Co-occurrence is not stored; it is rebuilt from
+ * the mentions on load, so it can never disagree with them. Leases are not stored either (minutes long;
+ * one writer process).
  */
 export class MemoryGraphStore implements GraphStore {
   readonly description: string;
@@ -89,28 +142,172 @@ export class MemoryGraphStore implements GraphStore {
   private itemListing: readonly StoredItem[] | undefined;
   private summaryListing: readonly ItemSummary[] | undefined;
   private entityListing: ReadonlyArray<{ id: string; keys: string[] }> | undefined;
-  private dirty = false;
-  private flushing: Promise<void> = Promise.resolve();
   private currentGraphVersion = 0;
   private analyticsInfo: { measure: string; graphVersion: number } | undefined;
+  /** The store file of a writer (undefined in memory only, and for readers once loaded). */
+  private file: SqliteStoreFile | undefined;
+  private lock: StoreLock | undefined;
+  private pending: PendingWrites | undefined;
+  /** Set when a commit failed or the store was closed: writes are refused from then on. */
+  private failure: Error | undefined;
 
-  private constructor(
-    private readonly options: MemoryStoreOptions,
-    private readonly releaseLock: (() => Promise<void>) | undefined,
-  ) {
+  private constructor(private readonly options: MemoryStoreOptions) {
     this.description = options.dataDir ? `embedded store in ${options.dataDir}` : 'in-memory store';
   }
 
+  /**
+   * Opens the store. With a data directory and not `readOnly`: takes the writer lock (creating the
+   * directory if needed), then loads `kgal.sqlite`, creates it when the directory holds no store yet, or
+   * imports a data directory of the former snapshot format once (its `CURRENT` is renamed to
+   * `CURRENT.imported`; the old snapshot folder is left for the user to delete). A damaged, foreign or
+   * missing store file is a StoreUnavailableError (StoreDamagedError), never an empty store.
+   * `readOnly` loads without the lock; a directory that does not exist (or holds nothing) reads as empty.
+   */
   static async open(options: MemoryStoreOptions = {}): Promise<MemoryGraphStore> {
-    const release = options.dataDir && !options.readOnly ? await acquireDataDirLock(options.dataDir) : undefined;
-    const store = new MemoryGraphStore(options, release);
+    const store = new MemoryGraphStore(options);
+    const dir = options.dataDir;
+    if (!dir) return store;
+    if (options.readOnly) {
+      await store.loadForReading(dir);
+      return store;
+    }
+    const lock = acquireStoreLock(dir);
+    let file: SqliteStoreFile | undefined;
     try {
-      if (options.dataDir) await store.load(options.dataDir);
+      file = SqliteStoreFile.openExisting(dir, { readOnly: false, storeCreated: lock.storeCreated });
+      if (file) {
+        if (!lock.storeCreated) lock.markStoreCreated(); // a store file put in place by hand (a restored backup)
+        file.load(store.loader());
+        await markLegacyImported(dir); // a former-format CURRENT left by an import interrupted after its commit
+      } else {
+        const legacy = await findLegacySnapshot(dir);
+        if (legacy) {
+          await assertNoLegacyWriter(dir);
+          await store.loadLegacy(legacy);
+        }
+        file = SqliteStoreFile.create(dir, legacy ? store.everything() : undefined);
+        lock.markStoreCreated();
+        if (legacy) {
+          await markLegacyImported(dir);
+          await removeLegacyLock(dir);
+        }
+      }
     } catch (error) {
-      await release?.();
+      file?.close();
+      lock.release();
       throw error;
     }
+    store.file = file;
+    store.lock = lock;
     return store;
+  }
+
+  private async loadForReading(dir: string): Promise<void> {
+    const file = SqliteStoreFile.openExisting(dir, { readOnly: true, storeCreated: lockRecordsStore(dir) });
+    if (file) {
+      try {
+        file.load(this.loader());
+      } finally {
+        file.close();
+      }
+      return;
+    }
+    const legacy = await findLegacySnapshot(dir);
+    if (legacy) await this.loadLegacy(legacy);
+  }
+
+  /**
+   * The changes of the current event-loop turn, to add to (undefined when nothing is persisted: in
+   * memory only, or read-only). The first change of a turn schedules the commit.
+   */
+  private changes(): PendingWrites | undefined {
+    if (!this.file) return undefined;
+    if (!this.pending) {
+      this.pending = { items: new Map(), entities: new Set(), relations: [], labelEvents: [], embeddings: new Set(), rounds: [], states: new Map(), meta: false, waiters: [] };
+      setImmediate(() => this.commitPending());
+    }
+    return this.pending;
+  }
+
+  /** Resolves once every change made so far is committed to the store file (at once when none is pending). */
+  private durable(): Promise<void> {
+    const pending = this.pending;
+    if (!pending) return this.failure && this.file ? Promise.reject(this.failure) : Promise.resolve();
+    return new Promise((resolve, reject) => pending.waiters.push({ resolve, reject }));
+  }
+
+  /** Refuses writes after a failed commit (memory is ahead of the file) or after close(). */
+  private assertWritable(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  private commitPending(): void {
+    const pending = this.pending;
+    if (!pending || !this.file) return;
+    this.pending = undefined;
+    try {
+      this.file.commit(this.writeBatch(pending));
+    } catch (error) {
+      this.failure = new StoreUnavailableError(
+        `the embedded store in ${this.options.dataDir} could not commit a write (${(error as Error).message}); ` +
+          'the writes not yet acknowledged are not on disk, and this process refuses further writes: restart it to reload the store from disk',
+      );
+      for (const waiter of pending.waiters) waiter.reject(this.failure);
+      return;
+    }
+    for (const waiter of pending.waiters) waiter.resolve();
+  }
+
+  /** The rows of the pending changes, as the in-memory records are now. */
+  private writeBatch(pending: PendingWrites): WriteBatch {
+    const batch = emptyWriteBatch();
+    for (const [id, meta] of pending.items) {
+      const item = this.items.get(id)!;
+      if (meta === null) {
+        batch.itemLabels.push({ id, label: item.label ?? null, annotator: item.annotator ?? null, labeledAt: item.labeledAt ?? null });
+      } else {
+        batch.items.push(itemRow(item, meta));
+      }
+    }
+    for (const key of pending.entities) {
+      const entity = this.entities.get(key);
+      if (entity) batch.entities.push(entityRow(entity));
+      else batch.deletedEntities.push(key);
+    }
+    batch.relations = pending.relations;
+    batch.labelEvents = pending.labelEvents;
+    for (const id of pending.embeddings) {
+      const embedding = this.embeddings.get(id);
+      if (embedding) batch.embeddings.push({ id, key: embedding.key, vector: embedding.vector });
+      else batch.deletedEmbeddings.push(id);
+    }
+    batch.rounds = pending.rounds.map(roundRow);
+    batch.states = [...pending.states].map(([name, value]) => ({ name, value }));
+    if (pending.meta) batch.meta = this.metaRows();
+    return batch;
+  }
+
+  private metaRows(): WriteBatch['meta'] {
+    return [
+      { name: 'graphVersion', value: String(this.currentGraphVersion) },
+      { name: 'analytics', value: JSON.stringify(this.analyticsInfo ?? null) },
+    ];
+  }
+
+  /** Every record as rows (importing a former-format snapshot). */
+  private everything(): WriteBatch {
+    const batch = emptyWriteBatch();
+    for (const item of this.items.values()) batch.items.push(itemRow(item, toJsonText(item.meta, `the metadata of item "${item.id}"`) ?? '{}'));
+    for (const entity of this.entities.values()) batch.entities.push(entityRow(entity));
+    batch.relations = [...this.relations.values()];
+    for (const [itemId, events] of this.labelHistory) {
+      events.forEach((event, seq) => batch.labelEvents.push({ itemId, seq, label: event.label, annotator: event.annotator ?? null, at: event.at }));
+    }
+    for (const [id, { key, vector }] of this.embeddings) batch.embeddings.push({ id, key, vector });
+    batch.rounds = this.rounds.map(roundRow);
+    for (const [name, state] of this.namedStates) batch.states.push({ name, value: toJsonText(state, `state "${name}"`) });
+    batch.meta = this.metaRows();
+    return batch;
   }
 
   async getFingerprints(ids: readonly string[]): Promise<Map<string, string>> {
@@ -123,12 +320,20 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async upsertItems(upserts: readonly ItemUpsert[]): Promise<void> {
+    this.assertWritable();
+    const pending = this.changes();
+    // Serialised before anything changes: metadata that cannot be stored rejects the call, nothing applied.
+    const metaJson = pending ? upserts.map((u) => toJsonText(u.meta, `the metadata of item "${u.id}"`) ?? '{}') : undefined;
     const changes: Array<{ before: string[]; after: string[] }> = [];
     const released = new Set<string>();
-    for (const upsert of upserts) {
+    upserts.forEach((upsert, index) => {
+      pending?.items.set(upsert.id, metaJson![index]!);
       const existing = this.items.get(upsert.id);
       const item: MemoryItem = existing ?? { id: upsert.id, text: upsert.text, meta: {}, mentions: [] };
-      if (existing && existing.text !== upsert.text && this.embeddings.delete(upsert.id)) this.embeddingMatrix = undefined;
+      if (existing && existing.text !== upsert.text && this.embeddings.delete(upsert.id)) {
+        this.embeddingMatrix = undefined;
+        pending?.embeddings.add(upsert.id);
+      }
       item.text = upsert.text;
       item.meta = upsert.meta;
       if (upsert.label !== undefined) item.label = upsert.label;
@@ -144,7 +349,10 @@ export class MemoryGraphStore implements GraphStore {
         for (const mention of upsert.extraction.mentions) {
           const entity = this.entities.get(mention.key);
           if (entity) entity.mentionedBy += 1;
-          else this.entities.set(mention.key, { key: mention.key, name: mention.name, type: mention.type, kg: false, mentionedBy: 1 });
+          else {
+            this.entities.set(mention.key, { key: mention.key, name: mention.name, type: mention.type, kg: false, mentionedBy: 1 });
+            pending?.entities.add(mention.key);
+          }
         }
         item.mentions = upsert.extraction.mentions.map((m) => ({ key: m.key, count: m.count }));
         item.fingerprint = upsert.extraction.fingerprint;
@@ -152,8 +360,11 @@ export class MemoryGraphStore implements GraphStore {
       }
       if (!existing) this.idOrder = undefined;
       this.items.set(item.id, item);
+    });
+    if (changes.length > 0) {
+      this.currentGraphVersion += 1;
+      if (pending) pending.meta = true;
     }
-    if (changes.length > 0) this.currentGraphVersion += 1;
     for (const { a, b, delta } of cooccurrenceDelta(changes)) {
       const key = pairKey(a, b);
       const weight = (this.cooccurrence.get(key) ?? 0) + delta;
@@ -162,13 +373,17 @@ export class MemoryGraphStore implements GraphStore {
     }
     for (const key of released) {
       const entity = this.entities.get(key);
-      if (entity && entity.mentionedBy <= 0 && !entity.kg) this.entities.delete(key);
+      if (entity && entity.mentionedBy <= 0 && !entity.kg) {
+        this.entities.delete(key);
+        pending?.entities.add(key);
+      }
     }
     this.itemsChanged();
-    this.dirty = true;
+    return this.durable();
   }
 
   async upsertRelations(relations: readonly RelationUpsert[]): Promise<void> {
+    this.assertWritable();
     let changed = false;
     for (const relation of relations) {
       for (const term of [relation.subject, relation.object]) {
@@ -177,21 +392,26 @@ export class MemoryGraphStore implements GraphStore {
         changed = true;
         if (entity) entity.kg = true;
         else this.entities.set(term.key, { key: term.key, name: term.name, type: 'kg', kg: true, mentionedBy: 0 });
+        this.changes()?.entities.add(term.key);
       }
       const record = { subject: relation.subject.key, predicate: relation.predicate, object: relation.object.key };
       const key = relationKey(record);
       if (this.relations.has(key)) continue;
       changed = true;
       this.relations.set(key, record);
+      this.changes()?.relations.push(record);
     }
     // Re-importing the same KG changes nothing, so analytics computed on the graph stay current.
     if (changed) {
       this.currentGraphVersion += 1;
-      this.dirty = true;
+      const pending = this.changes();
+      if (pending) pending.meta = true;
     }
+    return this.durable();
   }
 
   async setLabels(labels: readonly LabelAssignment[], options: SetLabelsOptions = {}): Promise<LabelWriteReport> {
+    this.assertWritable();
     const assignments = lastPerId(labels);
     const unknown = assignments.filter((l) => !this.items.has(l.id)).map((l) => l.id);
     if (unknown.length > 0) throw new UnknownItemsError(unknown);
@@ -229,11 +449,15 @@ export class MemoryGraphStore implements GraphStore {
       if (history) history.push(event);
       else this.labelHistory.set(assignment.id, [event]);
       report.written.push(assignment.id);
+      const pending = this.changes();
+      if (pending) {
+        if (!pending.items.has(assignment.id)) pending.items.set(assignment.id, null);
+        pending.labelEvents.push({ itemId: assignment.id, seq: (history?.length ?? 1) - 1, label: event.label, annotator: event.annotator ?? null, at });
+      }
     }
-    if (report.written.length > 0) {
-      this.dirty = true;
-      this.itemsChanged();
-    }
+    if (report.written.length > 0) this.itemsChanged();
+    // Also when nothing was written: an "unchanged" answer may rest on a label whose commit is in flight.
+    await this.durable();
     return report;
   }
 
@@ -274,11 +498,16 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async setEmbeddings(updates: readonly EmbeddingUpdate[]): Promise<void> {
+    this.assertWritable();
     const unknown = updates.filter((u) => !this.items.has(u.id)).map((u) => u.id);
     if (unknown.length > 0) throw new UnknownItemsError(unknown);
-    for (const update of updates) this.embeddings.set(update.id, { key: update.key, vector: Float32Array.from(update.vector) });
+    const pending = this.changes();
+    for (const update of updates) {
+      this.embeddings.set(update.id, { key: update.key, vector: Float32Array.from(update.vector) });
+      pending?.embeddings.add(update.id);
+    }
     if (updates.length > 0) this.embeddingMatrix = undefined;
-    this.dirty = true;
+    return this.durable();
   }
 
   async listEmbeddingStates(): Promise<EmbeddingState[]> {
@@ -310,12 +539,17 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async setEntityAnalytics(rows: readonly EntityAnalytics[], measure: string, graphVersion: number): Promise<void> {
+    this.assertWritable();
+    const pending = this.changes();
     for (const { key, ...analytics } of rows) {
       const entity = this.entities.get(key);
-      if (entity) entity.analytics = { ...analytics, measure };
+      if (!entity) continue;
+      entity.analytics = { ...analytics, measure };
+      pending?.entities.add(key);
     }
     this.analyticsInfo = { measure, graphVersion };
-    this.dirty = true;
+    if (pending) pending.meta = true;
+    return this.durable();
   }
 
   async getEntityAnalytics(): Promise<StoredEntityAnalytics | undefined> {
@@ -339,17 +573,26 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async setState(name: string, state: unknown): Promise<void> {
-    this.namedStates.set(name, structuredClone(state));
-    this.dirty = true;
+    this.assertWritable();
+    this.writeState(name, state);
+    return this.durable();
   }
 
   async updateState<T>(name: string, update: (current: T | undefined) => T): Promise<T> {
+    this.assertWritable();
     // Synchronous from read to write: no other call of this single-process store can come in between.
     const current = this.namedStates.get(name);
     const next = update(current === undefined ? undefined : (structuredClone(current) as T));
-    this.namedStates.set(name, structuredClone(next));
-    this.dirty = true;
+    this.writeState(name, next);
+    await this.durable();
     return structuredClone(next);
+  }
+
+  private writeState(name: string, state: unknown): void {
+    const pending = this.changes();
+    const json = pending ? toJsonText(state, `state "${name}"`) : undefined; // before anything changes
+    this.namedStates.set(name, structuredClone(state));
+    pending?.states.set(name, json);
   }
 
   async listItemEntities(): Promise<Array<{ id: string; keys: string[] }>> {
@@ -370,11 +613,14 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async recordRound(round: RoundRecord): Promise<number> {
+    this.assertWritable();
     const unknown = round.picks.filter((p) => !this.items.has(p.itemId)).map((p) => p.itemId);
     if (unknown.length > 0) throw new UnknownItemsError(unknown);
     const n = this.rounds.length + 1;
-    this.rounds.push({ ...round, n, picks: round.picks.map((p) => ({ ...p, components: { ...p.components } })) });
-    this.dirty = true;
+    const record: MemoryRound = { ...round, n, picks: round.picks.map((p) => ({ ...p, components: { ...p.components } })) };
+    this.rounds.push(record);
+    this.changes()?.rounds.push(record);
+    await this.durable();
     return n;
   }
 
@@ -443,6 +689,7 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async stats(): Promise<StoreStats> {
+    this.assertWritable(); // readiness: a store that can no longer write is not ready
     let labeledItems = 0;
     let mentions = 0;
     const labels: Record<string, number> = {};
@@ -472,82 +719,99 @@ export class MemoryGraphStore implements GraphStore {
     return item;
   }
 
-  /** Writes a snapshot now if anything changed (close() does this too). */
+  /** Commits the pending writes now (every write call already waits for its commit, so this is rarely needed). */
   async flush(): Promise<void> {
-    // One snapshot at a time (a periodic flush may still be writing when the next one or close() comes).
-    const previous = this.flushing;
-    const current = previous.then(() => this.writeSnapshotIfDirty());
-    this.flushing = current.catch(() => undefined);
-    return current;
+    const done = this.durable();
+    this.commitPending();
+    return done;
   }
 
-  private async writeSnapshotIfDirty(): Promise<void> {
-    if (!this.options.dataDir || this.options.readOnly || !this.dirty) return;
-    // Cleared before writing: a change made while the snapshot is written marks the store dirty again.
-    this.dirty = false;
-    try {
-      await this.writeSnapshotNow(this.options.dataDir);
-    } catch (error) {
-      this.dirty = true;
-      throw error;
-    }
-  }
-
-  private async writeSnapshotNow(dataDir: string): Promise<void> {
-    await writeSnapshot(dataDir, {
-      items: this.items.values(),
-      entities: [...this.entities.values()].map(({ mentionedBy: _derived, ...entity }) => entity),
-      relations: this.relations.values(),
-      rounds: this.rounds,
-      labelHistory: [...this.labelHistory].map(([id, events]) => ({ id, events })),
-      namedStates: [...this.namedStates].map(([name, state]) => ({ name, state })),
-      meta: [{ graphVersion: this.currentGraphVersion, analytics: this.analyticsInfo ?? null }],
-      embeddings: [...this.embeddings].map(([id, { key, vector }]) => ({ id, key, dimension: vector.length })),
-    }, { embeddings: [...this.embeddings.values()].map((e) => e.vector) });
-  }
-
+  /** Commits what is pending, closes the store file and releases the writer lock; writes are refused afterwards. */
   async close(): Promise<void> {
+    if (!this.file) return;
     try {
       await this.flush();
     } finally {
-      await this.releaseLock?.();
+      this.file.close();
+      this.lock?.release();
+      this.file = undefined;
+      this.lock = undefined;
+      this.failure ??= new StoreUnavailableError(`the embedded store in ${this.options.dataDir} is closed`);
     }
   }
 
-  private async load(dir: string): Promise<void> {
-    const snapshot = await readCurrentSnapshot(dir);
-    if (!snapshot) return;
-    for await (const entity of readTable<EntityRecord>(snapshot, 'entities')) {
+  /** Fills the empty store from its file's rows. */
+  private loader(): LoadSink {
+    return {
+      entity: (row) => {
+        const entity: MemoryEntity = { key: row.key, name: row.name, type: row.type as EntityType, kg: row.kg, mentionedBy: 0 };
+        if (row.analytics) entity.analytics = row.analytics;
+        this.entities.set(row.key, entity);
+      },
+      item: (row) => {
+        const item: MemoryItem = {
+          id: row.id,
+          text: row.text,
+          meta: JSON.parse(row.meta) as Record<string, unknown>,
+          mentions: (JSON.parse(row.mentions) as Array<[string, number]>).map(([key, count]) => ({ key, count })),
+        };
+        if (row.label !== null) item.label = row.label;
+        if (row.fingerprint !== null) item.fingerprint = row.fingerprint;
+        if (row.annotator !== null) item.annotator = row.annotator;
+        if (row.labeledAt !== null) item.labeledAt = row.labeledAt;
+        this.addLoadedItem(item);
+      },
+      relation: (row) => this.relations.set(relationKey(row), row),
+      labelEvent: (row) => {
+        const event: LabelEvent = { label: row.label, at: row.at };
+        if (row.annotator !== null) event.annotator = row.annotator;
+        const history = this.labelHistory.get(row.itemId);
+        if (history) history.push(event);
+        else this.labelHistory.set(row.itemId, [event]);
+      },
+      round: (row) => {
+        const round: MemoryRound = { n: row.n, strategy: row.strategy, at: row.at, picks: JSON.parse(row.picks) as RoundPick[] };
+        if (row.annotator !== null) round.annotator = row.annotator;
+        this.rounds.push(round);
+      },
+      state: (name, value) => this.namedStates.set(name, JSON.parse(value)),
+      meta: (name, value) => {
+        if (name === 'graphVersion') this.currentGraphVersion = Number(value);
+        else if (name === 'analytics') this.analyticsInfo = (JSON.parse(value) as { measure: string; graphVersion: number } | null) ?? undefined;
+      },
+      embedding: (id, key, vector) => this.embeddings.set(id, { key, vector }),
+    };
+  }
+
+  private addLoadedItem(item: MemoryItem): void {
+    this.items.set(item.id, item);
+    for (const mention of item.mentions) {
+      const entity = this.entities.get(mention.key);
+      if (entity) entity.mentionedBy += 1;
+    }
+    forEachPair(
+      item.mentions.map((m) => m.key),
+      (pair) => this.cooccurrence.set(pair, (this.cooccurrence.get(pair) ?? 0) + 1),
+    );
+  }
+
+  /** Loads a data directory of the former snapshot format (to import it, or to read it). */
+  private async loadLegacy(snapshot: LegacySnapshot): Promise<void> {
+    for await (const entity of readLegacyTable<EntityRecord & Pick<MemoryEntity, 'analytics'>>(snapshot, 'entities')) {
       this.entities.set(entity.key, { ...entity, type: entity.type as EntityType, mentionedBy: 0 });
     }
-    for await (const item of readTable<MemoryItem>(snapshot, 'items')) {
-      this.items.set(item.id, item);
-      for (const mention of item.mentions) {
-        const entity = this.entities.get(mention.key);
-        if (entity) entity.mentionedBy += 1;
-      }
-      forEachPair(
-        item.mentions.map((m) => m.key),
-        (pair) => this.cooccurrence.set(pair, (this.cooccurrence.get(pair) ?? 0) + 1),
-      );
-    }
-    for await (const relation of readTable<MemoryRelation>(snapshot, 'relations')) {
-      this.relations.set(relationKey(relation), relation);
-    }
-    for await (const round of readTable<MemoryRound>(snapshot, 'rounds')) this.rounds.push(round);
-    for await (const { id, events } of readTable<{ id: string; events: LabelEvent[] }>(snapshot, 'labelHistory')) {
-      this.labelHistory.set(id, events);
-    }
-    for await (const meta of readTable<{ graphVersion: number; analytics: { measure: string; graphVersion: number } | null }>(snapshot, 'meta')) {
+    for await (const item of readLegacyTable<MemoryItem>(snapshot, 'items')) this.addLoadedItem(item);
+    for await (const relation of readLegacyTable<MemoryRelation>(snapshot, 'relations')) this.relations.set(relationKey(relation), relation);
+    for await (const round of readLegacyTable<MemoryRound>(snapshot, 'rounds')) this.rounds.push(round);
+    for await (const { id, events } of readLegacyTable<{ id: string; events: LabelEvent[] }>(snapshot, 'labelHistory')) this.labelHistory.set(id, events);
+    for await (const meta of readLegacyTable<{ graphVersion: number; analytics: { measure: string; graphVersion: number } | null }>(snapshot, 'meta')) {
       this.currentGraphVersion = meta.graphVersion;
       this.analyticsInfo = meta.analytics ?? undefined;
     }
-    for await (const { name, state } of readTable<{ name: string; state: unknown }>(snapshot, 'namedStates')) {
-      this.namedStates.set(name, state);
-    }
+    for await (const { name, state } of readLegacyTable<{ name: string; state: unknown }>(snapshot, 'namedStates')) this.namedStates.set(name, state);
     const index: Array<{ id: string; key: string; dimension: number }> = [];
-    for await (const entry of readTable<{ id: string; key: string; dimension: number }>(snapshot, 'embeddings')) index.push(entry);
-    const vectors = await readVectors(snapshot, 'embeddings', index.map((e) => e.dimension));
+    for await (const entry of readLegacyTable<{ id: string; key: string; dimension: number }>(snapshot, 'embeddings')) index.push(entry);
+    const vectors = await readLegacyVectors(snapshot, index.map((e) => e.dimension));
     index.forEach((entry, i) => this.embeddings.set(entry.id, { key: entry.key, vector: vectors[i]! }));
   }
 }
@@ -555,6 +819,34 @@ export class MemoryGraphStore implements GraphStore {
 /** One KG fact per (subject, predicate, object). */
 function relationKey(relation: MemoryRelation): string {
   return `${relation.subject}\u0000${relation.predicate}\u0000${relation.object}`;
+}
+
+function itemRow(item: MemoryItem, meta: string): ItemRow {
+  return {
+    id: item.id,
+    text: item.text,
+    label: item.label ?? null,
+    meta,
+    fingerprint: item.fingerprint ?? null,
+    annotator: item.annotator ?? null,
+    labeledAt: item.labeledAt ?? null,
+    mentions: JSON.stringify(item.mentions.map((m) => [m.key, m.count])),
+  };
+}
+
+function entityRow(entity: MemoryEntity): EntityRow {
+  const a = entity.analytics;
+  return {
+    key: entity.key,
+    name: entity.name,
+    type: entity.type,
+    kg: entity.kg,
+    analytics: a ? { measure: a.measure, centrality: a.centrality, community: a.community, coverage: a.coverage, gap: a.gap } : null,
+  };
+}
+
+function roundRow(round: MemoryRound): RoundRow {
+  return { n: round.n, strategy: round.strategy, at: round.at, annotator: round.annotator ?? null, picks: JSON.stringify(round.picks) };
 }
 
 function publicItem(item: MemoryItem): StoredItem {
