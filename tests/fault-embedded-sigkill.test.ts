@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { MemoryGraphStore } from '../src/store/memory-store.js';
+import { kgalBin } from './support/cli.js';
+import { tempDir } from './support/fixtures.js';
+
+/**
+ * Fault test of the embedded store's durability under `kgal serve`: several clients post labels while the
+ * server is killed with SIGKILL at random moments, again and again; after every kill, every label the
+ * server acknowledged with a 2xx must be in the store. With the former 5 s snapshots this lost most of
+ * the labels of each run (KGAL_FAULT_CLI=<an older dist/src/cli/main.js> runs it against another build).
+ */
+const cli = process.env.KGAL_FAULT_CLI || kgalBin;
+const KILLS = Number(process.env.KGAL_FAULT_KILLS ?? 12);
+const CLIENTS = 4;
+const ITEMS = 400;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess; exited: Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [cli, 'serve', '--port', String(port)], {
+    env: { ...process.env, NEO4J_URI: '', KGAL_DATA_DIR: dataDir, KGAL_LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/ready`)).ok) return { url, child, exited };
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`kgal serve did not become ready: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+interface Ack {
+  id: string;
+  label: string;
+}
+
+/** One annotator: posts labels (1-3 per request, overwrite, each a new label) for its own items until the server goes away. */
+async function annotate(url: string, client: number, round: number, acked: Ack[], stop: { now: boolean }): Promise<number> {
+  let requests = 0;
+  for (let n = 0; !stop.now; n += 1) {
+    const size = 1 + ((n + client) % 3);
+    const labels = Array.from({ length: size }, (_, k) => {
+      const index = (client + CLIENTS * ((n * 3 + k) % (ITEMS / CLIENTS))) % ITEMS;
+      return { id: `item-${index}`, label: `c${client}-r${round}-n${n}-k${k}`, annotator: `ann-${client}` };
+    });
+    try {
+      const response = await fetch(`${url}/v1/labels`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ labels, overwrite: true }),
+      });
+      requests += 1;
+      if (response.ok) {
+        const report = (await response.json()) as { written: string[] };
+        if (report.written.length !== labels.length) throw new Error(`unexpected report ${JSON.stringify(report)}`);
+        acked.push(...labels.map(({ id, label }) => ({ id, label })));
+      } else {
+        throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+      }
+    } catch (error) {
+      if (stop.now || (error as { cause?: { code?: string } }).cause?.code !== undefined || (error as Error).message === 'fetch failed') return requests;
+      throw error;
+    }
+  }
+  return requests;
+}
+
+/** Acknowledged labels missing from the store's label history (read as a new process would, without the lock). */
+async function lostLabels(dataDir: string, acked: readonly Ack[]): Promise<Ack[]> {
+  const store = await MemoryGraphStore.open({ dataDir, readOnly: true });
+  try {
+    const lost: Ack[] = [];
+    const histories = new Map<string, Set<string>>();
+    for (const ack of acked) {
+      let labels = histories.get(ack.id);
+      if (!labels) {
+        labels = new Set((await store.getLabelHistory(ack.id)).map((e) => e.label));
+        histories.set(ack.id, labels);
+      }
+      if (!labels.has(ack.label)) lost.push(ack);
+    }
+    return lost;
+  } finally {
+    await store.close();
+  }
+}
+
+describe('embedded store under kgal serve, killed with SIGKILL while clients post labels', () => {
+  it(`keeps every acknowledged label through ${KILLS} kills`, { timeout: 180_000 }, async () => {
+    const dataDir = await tempDir('kgal-fault-');
+    const first = await startServer(dataDir);
+    const items = Array.from({ length: ITEMS }, (_, i) => ({ id: `item-${i}`, text: `Item ${i} of the fault test.` }));
+    expect((await fetch(`${first.url}/v1/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) })).status).toBe(200);
+    first.child.kill('SIGTERM');
+    await first.exited;
+
+    const acked: Ack[] = [];
+    const rounds: Array<{ killAfterMs: number; acked: number; lost: number }> = [];
+    let seed = 12345;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < KILLS; round += 1) {
+      const { url, child, exited } = await startServer(dataDir);
+      const before = acked.length;
+      const stop = { now: false };
+      const clients = Array.from({ length: CLIENTS }, (_, c) => annotate(url, c, round, acked, stop));
+      const killAfterMs = Math.round(200 + random() * 1300);
+      await new Promise((resolve) => setTimeout(resolve, killAfterMs));
+      child.kill('SIGKILL');
+      stop.now = true;
+      await exited;
+      await Promise.all(clients);
+      const lost = await lostLabels(dataDir, acked);
+      rounds.push({ killAfterMs, acked: acked.length - before, lost: lost.length });
+      expect(lost, `round ${round}: acknowledged labels missing after kill -9`).toEqual([]);
+    }
+    const total = rounds.reduce((n, r) => n + r.acked, 0);
+    process.stderr.write(`fault test: ${rounds.length} kills, ${total} labels acknowledged with 2xx, 0 lost (per kill: ${rounds.map((r) => `${r.acked}@${r.killAfterMs}ms`).join(', ')})\n`);
+    expect(total).toBeGreaterThan(KILLS * 20);
+  });
+});
