@@ -1,6 +1,6 @@
 import type { EntityType } from '../entities/entity-extractor.js';
 import { stackRows, type Matrix } from '../model/matrix.js';
-import { cooccurrenceDelta, forEachPair, pairKey, splitPairKey } from './cooccurrence.js';
+import { cooccurrenceDelta } from './cooccurrence.js';
 import { compareIds } from './id-order.js';
 import {
   LabelConflictError,
@@ -121,7 +121,14 @@ export class MemoryGraphStore implements GraphStore {
   readonly description: string;
   private readonly items = new Map<string, MemoryItem>();
   private readonly entities = new Map<string, MemoryEntity>();
-  private readonly cooccurrence = new Map<string, number>();
+  /**
+   * Co-occurrence weights, smaller key -> larger key -> weight (nested rather than keyed by a joined pair
+   * string, so that rebuilding them allocates no string per pair). Not stored: after loading they are
+   * rebuilt from the items' mentions on first use (`pairs()`), so commands that never read the entity
+   * graph (label, embed, model) do not pay for it, and opening a large store stays quick.
+   */
+  private cooccurrence: Map<string, Map<string, number>> | undefined = new Map();
+  private entityEdges = 0;
   private readonly relations = new Map<string, MemoryRelation>();
   private readonly rounds: MemoryRound[] = [];
   private readonly namedStates = new Map<string, unknown>();
@@ -324,6 +331,8 @@ export class MemoryGraphStore implements GraphStore {
     const pending = this.changes();
     // Serialised before anything changes: metadata that cannot be stored rejects the call, nothing applied.
     const metaJson = pending ? upserts.map((u) => toJsonText(u.meta, `the metadata of item "${u.id}"`) ?? '{}') : undefined;
+    // Co-occurrence not built yet since loading: build it from the mentions as they are before this change.
+    if (upserts.some((u) => u.extraction)) this.pairs();
     const changes: Array<{ before: string[]; after: string[] }> = [];
     const released = new Set<string>();
     upserts.forEach((upsert, index) => {
@@ -365,11 +374,9 @@ export class MemoryGraphStore implements GraphStore {
       this.currentGraphVersion += 1;
       if (pending) pending.meta = true;
     }
-    for (const { a, b, delta } of cooccurrenceDelta(changes)) {
-      const key = pairKey(a, b);
-      const weight = (this.cooccurrence.get(key) ?? 0) + delta;
-      if (weight > 0) this.cooccurrence.set(key, weight);
-      else this.cooccurrence.delete(key);
+    if (changes.length > 0) {
+      const pairs = this.pairs();
+      for (const { a, b, delta } of cooccurrenceDelta(changes)) this.addCooccurrence(pairs, a, b, delta);
     }
     for (const key of released) {
       const entity = this.entities.get(key);
@@ -564,6 +571,7 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async graphVersion(): Promise<number> {
+    this.assertWritable(); // readiness (GET /ready): a store that can no longer write is not ready
     return this.currentGraphVersion;
   }
 
@@ -680,10 +688,7 @@ export class MemoryGraphStore implements GraphStore {
   async getEntityGraph(): Promise<EntityGraphData> {
     return {
       entities: [...this.entities.values()].map(({ key, name, type, kg }) => ({ key, name, type, kg })),
-      cooccurrences: [...this.cooccurrence].map(([pair, weight]) => {
-        const [a, b] = splitPairKey(pair);
-        return { a, b, weight };
-      }),
+      cooccurrences: [...this.pairs()].flatMap(([a, weights]) => [...weights].map(([b, weight]) => ({ a, b, weight }))),
       relations: [...this.relations.values()].map((r) => ({ ...r })),
     };
   }
@@ -706,7 +711,7 @@ export class MemoryGraphStore implements GraphStore {
       embeddedItems: this.embeddings.size,
       entities: this.entities.size,
       mentions,
-      entityEdges: this.cooccurrence.size,
+      entityEdges: (this.pairs(), this.entityEdges),
       relations: this.relations.size,
       rounds: this.rounds.length,
       labels: sortedRecord(labels),
@@ -742,6 +747,7 @@ export class MemoryGraphStore implements GraphStore {
 
   /** Fills the empty store from its file's rows. */
   private loader(): LoadSink {
+    this.cooccurrence = undefined;
     return {
       entity: (row) => {
         const entity: MemoryEntity = { key: row.key, name: row.name, type: row.type as EntityType, kg: row.kg, mentionedBy: 0 };
@@ -753,7 +759,7 @@ export class MemoryGraphStore implements GraphStore {
           id: row.id,
           text: row.text,
           meta: JSON.parse(row.meta) as Record<string, unknown>,
-          mentions: (JSON.parse(row.mentions) as Array<[string, number]>).map(([key, count]) => ({ key, count })),
+          mentions: JSON.parse(row.mentions) as MemoryItem['mentions'],
         };
         if (row.label !== null) item.label = row.label;
         if (row.fingerprint !== null) item.fingerprint = row.fingerprint;
@@ -787,16 +793,54 @@ export class MemoryGraphStore implements GraphStore {
     this.items.set(item.id, item);
     for (const mention of item.mentions) {
       const entity = this.entities.get(mention.key);
-      if (entity) entity.mentionedBy += 1;
+      if (entity) {
+        entity.mentionedBy += 1;
+        mention.key = entity.key; // one string per entity, its hash computed once
+      }
     }
-    forEachPair(
-      item.mentions.map((m) => m.key),
-      (pair) => this.cooccurrence.set(pair, (this.cooccurrence.get(pair) ?? 0) + 1),
-    );
+  }
+
+  /** The co-occurrence weights, rebuilt from the items' mentions on first use after loading. */
+  private pairs(): Map<string, Map<string, number>> {
+    if (this.cooccurrence) return this.cooccurrence;
+    const pairs = new Map<string, Map<string, number>>();
+    this.cooccurrence = pairs;
+    this.entityEdges = 0;
+    const keys: string[] = [];
+    for (const item of this.items.values()) {
+      keys.length = 0;
+      for (const mention of item.mentions) if (!keys.includes(mention.key)) keys.push(mention.key);
+      for (let i = 0; i < keys.length; i += 1) {
+        for (let j = i + 1; j < keys.length; j += 1) {
+          const x = keys[i]!;
+          const y = keys[j]!;
+          if (x < y) this.addCooccurrence(pairs, x, y, 1);
+          else this.addCooccurrence(pairs, y, x, 1);
+        }
+      }
+    }
+    return pairs;
+  }
+
+  /** Adds `delta` to the weight of the pair a < b; a pair at 0 is removed. */
+  private addCooccurrence(pairs: Map<string, Map<string, number>>, a: string, b: string, delta: number): void {
+    let weights = pairs.get(a);
+    const before = weights?.get(b) ?? 0;
+    const weight = before + delta;
+    if (weight > 0) {
+      if (!weights) pairs.set(a, (weights = new Map()));
+      weights.set(b, weight);
+      if (before === 0) this.entityEdges += 1;
+    } else if (before > 0) {
+      weights!.delete(b);
+      if (weights!.size === 0) pairs.delete(a);
+      this.entityEdges -= 1;
+    }
   }
 
   /** Loads a data directory of the former snapshot format (to import it, or to read it). */
   private async loadLegacy(snapshot: LegacySnapshot): Promise<void> {
+    this.cooccurrence = undefined;
     for await (const entity of readLegacyTable<EntityRecord & Pick<MemoryEntity, 'analytics'>>(snapshot, 'entities')) {
       this.entities.set(entity.key, { ...entity, type: entity.type as EntityType, mentionedBy: 0 });
     }
@@ -830,7 +874,7 @@ function itemRow(item: MemoryItem, meta: string): ItemRow {
     fingerprint: item.fingerprint ?? null,
     annotator: item.annotator ?? null,
     labeledAt: item.labeledAt ?? null,
-    mentions: JSON.stringify(item.mentions.map((m) => [m.key, m.count])),
+    mentions: JSON.stringify(item.mentions),
   };
 }
 

@@ -45,7 +45,7 @@ export interface ItemRow {
   fingerprint: string | null;
   annotator: string | null;
   labeledAt: string | null;
-  /** JSON text: [[key, count], ...]. */
+  /** JSON text: [{key, count}, ...]. */
   mentions: string;
 }
 
