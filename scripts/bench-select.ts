@@ -40,10 +40,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CoverageTracker } from '../graph/coverage.js';
-import { selectItems } from '../graph/entity-index.js';
 import { analyzeEntityGraph } from '../graph/refresh.js';
-import { loadGraphState, refreshEntityAnalytics } from '../src/analytics/graph-state.js';
+import { refreshEntityAnalytics } from '../src/analytics/graph-state.js';
 import { packageRoot } from '../src/config/package-paths.js';
 import type { EntityType } from '../src/entities/entity-extractor.js';
 import { trainCommittee } from '../src/model/committee.js';
@@ -52,16 +50,14 @@ import { rowOf, stackRows } from '../src/model/matrix.js';
 import { loadEmbeddedPool, trainPoolModel } from '../src/model/pool-model.js';
 import { predictProbaMany } from '../src/model/pool-probabilities.js';
 import { createRandom, shuffled } from '../src/model/seeded-random.js';
-import { PRESET_DEFINITIONS } from '../src/selector/presets.js';
+import { loadRound } from '../src/selector/load-round.js';
+import { STRATEGIES } from '../src/selector/registry.js';
+import { roundContexts } from '../src/selector/round-context.js';
 import { queryPool } from '../src/selector/query-pool.js';
-import { selectBatch } from '../src/selector/select-batch.js';
 import { uncertaintySampling } from '../src/selector/uncertainty-sampling.js';
-import { uncertaintyComponent } from '../src/selector/uncertainty-component.js';
 import type { GraphStore, ItemUpsert } from '../src/store/graph-store.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
 import { Neo4jGraphStore } from '../src/store/neo4j-store.js';
-import { meanCosineSimilarity } from '../src/strategies/density.js';
-import { entropy } from '../src/strategies/uncertainty.js';
 
 const { values } = parseArgs({
   options: {
@@ -215,7 +211,10 @@ async function buildStore(out: string, size: number): Promise<GraphStore> {
   return store;
 }
 
-/** Where queryPool's phases go: the library calls behind each phase, timed one by one. */
+/**
+ * Where queryPool's time goes: its own stages, called one by one (loadRound, roundContexts, the strategy's
+ * choose), plus the store listings and model calls inside the load stage, and the refresh analysis.
+ */
 async function profilePhases(store: GraphStore, strategy: 'kg-guided' | 'entropy'): Promise<Record<string, number>> {
   const t: Record<string, number> = {};
   const time = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
@@ -226,44 +225,30 @@ async function profilePhases(store: GraphStore, strategy: 'kg-guided' | 'entropy
   };
   await time('graph: store.listItemSummaries', () => store.listItemSummaries());
   await time('graph: store.listItemEntities', () => store.listItemEntities());
-  const state = await time('graph: loadGraphState (all of it)', () => loadGraphState(store));
   const graph = await time('(refresh) store.getEntityGraph', () => store.getEntityGraph());
   await time('(refresh) analyzeEntityGraph (PageRank + Louvain)', () => analyzeEntityGraph(graph, { centrality: { measure: 'pagerank' } }));
-  const pool = await time('load: loadEmbeddedPool', () => loadEmbeddedPool(store, state.items));
+  const chosen = STRATEGIES[strategy];
+  const round = await time('stage 1: loadRound (graph, pool, model, probabilities, leases)', () => loadRound(store, { needs: chosen.needs, seed, members }));
+  for (const [phase, millis] of Object.entries(round.millis)) t[`  loadRound ${phase}`] = millis;
+  const pool = round.pool;
   const labeledRows = pool.labels.flatMap((label, row) => (label === undefined ? [] : [row]));
   const classNames = [...new Set(labeledRows.map((r) => pool.labels[r]!))].sort();
   const X = stackRows(labeledRows.map((r) => rowOf(pool.embeddings, r)), pool.embeddings.cols);
   const y = Int32Array.from(labeledRows, (r) => classNames.indexOf(pool.labels[r]!));
-  const classifier = await time('train: trainLogisticRegression (1 model)', () => trainLogisticRegression(X, y, { classes: classNames.length, C: 1 }));
-  await time(`train: trainCommittee (${members} members; only qbc, kl, bald, auto)`, () => trainCommittee(X, y, { classes: classNames.length, C: 1, members, seed }));
-  const embeddings = pool.embeddings;
-  const proba = await time('score: predictProba, JavaScript (whole pool)', () => predictProba(classifier, embeddings));
-  await time('score: predictProbaMany, ONNX Runtime (whole pool)', () => predictProbaMany([classifier], embeddings, { engine: 'onnx' }));
-  await time('score: entropy(probabilities)', () => entropy(proba));
-  const preset = PRESET_DEFINITIONS[strategy];
-  const measure = preset.uncertainty!;
-  const uncertainty = await time(`score: uncertaintyComponent (${measure})`, () => uncertaintyComponent(measure, { classifier: proba }));
-  let density: Float64Array | undefined;
-  if (preset.weights.density > 0) density = await time('score: meanCosineSimilarity (density; cached per matrix in queryPool)', () => meanCosineSimilarity(embeddings));
-  const positions = state.items.flatMap((item, p) => (item.label === undefined ? [p] : []));
-  const entities = await time('select: candidate entity lists', () => selectItems(state.itemEntities, positions));
-  const rows = Int32Array.from(positions); // every item is embedded here: item position = pool row
-  const ids = positions.map((p) => state.items[p]!.id);
-  const pick = (values: Float64Array): Float64Array => Float64Array.from(rows, (r) => values[r]!);
-  const coverage = state.coverage;
-  const result = await time(`select: selectBatch (${preset.weights.coverage > 0 ? 'lazy greedy' : 'top k'})`, () =>
-    selectBatch(
-      { ids, entities, embeddings, rows },
-      {
-        weights: preset.weights,
-        batchSize,
-        coverage: new CoverageTracker(coverage.centrality, { decay: coverage.decay, counts: coverage.counts, ...(coverage.community ? { community: coverage.community } : {}) }),
-        uncertainty: { raw: pick(uncertainty.raw), normalized: pick(uncertainty.normalized) },
-        ...(density ? { density: { raw: pick(density), normalized: pick(density) } } : {}), // timing only: queryPool min-max normalises
-      },
-    ),
-  );
-  t['select: evaluations'] = result.evaluations;
+  const classifier = await time('  train: trainLogisticRegression (1 model)', () => trainLogisticRegression(X, y, { classes: classNames.length, C: 1 }));
+  await time(`  train: trainCommittee (${members} members; only qbc, kl, bald)`, () => trainCommittee(X, y, { classes: classNames.length, C: 1, members, seed }));
+  await time('  score: predictProba, JavaScript (whole pool)', () => predictProba(classifier, pool.embeddings));
+  await time('  score: predictProbaMany, ONNX Runtime (whole pool)', () => predictProbaMany([classifier], pool.embeddings, { engine: 'onnx' }));
+  const contextFor = roundContexts(round, {
+    seed,
+    batchSize,
+    budget: 1000,
+    state: { leasedIds: async () => new Set(), update: (name, update) => store.updateState(name, update) },
+  });
+  const context = await time('stage 2: roundContexts (candidates)', () => contextFor(new Set()));
+  await time('  context: uncertainty (margin, whole pool)', () => context.uncertainty('margin'));
+  const run = await time(`stage 3: ${strategy}.choose`, () => chosen.choose(context));
+  t['  choose: evaluations'] = run.evaluations;
   return t;
 }
 
@@ -573,17 +558,16 @@ async function runParent(): Promise<void> {
     const entTotal = ok(ent) ? ent.fitSeconds + ent.seconds : undefined;
     const N = size.toLocaleString('en-US');
     const peak = (r: KgalResult): string => r.peakRssMB.toFixed(0);
-    const kgMeasure = PRESET_DEFINITIONS['kg-guided'].uncertainty;
     const graphWord = kg.graphSource === 'stored' ? 'graph (stored analytics)' : 'graph (analysed per query)';
     const onStore = values.neo4j ? ' on Neo4j' : '';
-    lines.push(`| ${N} | kgal kg-guided (K=${members})${onStore} | end to end: load + ${graphWord} + train (LR) + score (pool probabilities, ${kgMeasure}, density) + select (lazy greedy: coverage + diversity) | ${s(kg.median.total)} | ${peak(kg)} | ${ratio(kg.median.total, rankedTotal, 'modAL fit + ranked batch')} |`);
-    lines.push(`| ${N} | kgal kg-guided | given a trained model: score (pool probabilities, ${kgMeasure}, density) + select | ${s(kg.median.scoreSelect)} | | ${ratio(kg.median.scoreSelect, ok(ranked) ? ranked.seconds : undefined, 'modAL ranked batch')} |`);
+    lines.push(`| ${N} | kgal kg-guided (K=${members})${onStore} | end to end: load + ${graphWord} + train (LR) + score (pool probabilities) + choose (margin shortlist, evidence, lazy greedy: coverage + diversity) | ${s(kg.median.total)} | ${peak(kg)} | ${ratio(kg.median.total, rankedTotal, 'modAL fit + ranked batch')} |`);
+    lines.push(`| ${N} | kgal kg-guided | given a trained model: score (pool probabilities) + choose | ${s(kg.median.scoreSelect)} | | ${ratio(kg.median.scoreSelect, ok(ranked) ? ranked.seconds : undefined, 'modAL ranked batch')} |`);
     lines.push(`| ${N} | kgal entropy${onStore} | end to end: load + ${graphWord} + train (LR) + score (pool probabilities, entropy) + select (top k) | ${s(en.median.total)} | ${peak(en)} | ${ratio(en.median.total, entTotal, 'modAL fit + entropy_sampling')} |`);
     lines.push(`| ${N} | kgal entropy | given a trained model: score (pool probabilities, entropy) + select | ${s(en.median.scoreSelect)} | | ${ratio(en.median.scoreSelect, ok(ent) ? ent.seconds : undefined, 'modAL entropy_sampling')} |`);
     if (en.matrixEntropySampling !== undefined) {
       lines.push(`| ${N} | kgal uncertaintySampling (entropy) | the unlabeled matrix + fitted classifier → top ${batchSize} (modAL entropy_sampling's inputs and outputs) | ${s(en.matrixEntropySampling)} | | ${ratio(en.matrixEntropySampling, ok(ent) ? ent.seconds : undefined, 'modAL entropy_sampling')} |`);
     }
-    lines.push(`| ${N} | kgal trainLogisticRegression | fit on the ${labeledRows.length} labeled (1 model, no committee) | ${s(kg.profile['train: trainLogisticRegression (1 model)']!)} | | |`);
+    lines.push(`| ${N} | kgal trainLogisticRegression | fit on the ${labeledRows.length} labeled (1 model, no committee) | ${s(kg.profile['  train: trainLogisticRegression (1 model)']!)} | | |`);
     if (!values['skip-modal']) {
       lines.push(`| ${N} | sklearn LogisticRegression(C=1) | fit on the ${labeledRows.length} labeled (warm refit) | ${fit === undefined ? 'n/a' : sec(fit)} | | |`);
       lines.push(

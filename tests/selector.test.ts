@@ -115,7 +115,7 @@ describe('selector properties', () => {
     expect(result.picks.map((p) => p.components.uncertainty!.raw)).toEqual(expected.map((id) => scores[unlabeled.findIndex((u) => u.id === id)]));
   });
 
-  it('with uncertainty weight 0, greedy covers at least as many entities as the top-k by single-item gain', async () => {
+  it('over the whole pool (shortlist 0) with uncertainty weight 0, greedy covers at least as many entities as the top-k by single-item gain', async () => {
     const store = await MemoryGraphStore.open();
     await seedPool(store, 10);
     const k = 12;
@@ -131,7 +131,7 @@ describe('selector properties', () => {
       .map((x) => x.id);
     const covered = (ids: string[]): number => new Set(ids.flatMap((id) => keysOf.get(id) ?? [])).size;
     for (const weights of [{ uncertainty: 0 }, { uncertainty: 0, density: 0, diversity: 0 }]) {
-      const greedy = await queryPool(store, { batchSize: k, strategy: 'kg-guided', weights, record: false });
+      const greedy = await queryPool(store, { batchSize: k, strategy: 'kg-guided', weights, shortlist: 0, record: false });
       expect(covered(greedy.picks.map((p) => p.id))).toBeGreaterThanOrEqual(covered(topK));
     }
     const coverageOnly = await queryPool(store, { batchSize: k, strategy: 'coverage', record: false });

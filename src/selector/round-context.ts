@@ -4,7 +4,7 @@
  * for the candidates.
  */
 import { CoverageTracker } from '../../graph/coverage.js';
-import { selectItems } from '../../graph/entity-index.js';
+import { selectItems, type ItemEntityLists } from '../../graph/entity-index.js';
 import type { Matrix } from '../model/matrix.js';
 import { meanCosineSimilarity } from '../strategies/density.js';
 import { maxSimilarity } from '../strategies/similarity.js';
@@ -39,6 +39,23 @@ export function roundContexts(round: LoadedRound, settings: ContextSettings): (e
     return labeledRows;
   };
 
+  let labeled: { entities: ItemEntityLists; labels: Int32Array } | undefined;
+  const labeledEntities = (): { entities: ItemEntityLists; labels: Int32Array } => {
+    if (!labeled) {
+      const positions: number[] = [];
+      const classes = new Map<string, number>();
+      const labels: number[] = [];
+      items.forEach((item, p) => {
+        if (item.label === undefined) return;
+        positions.push(p);
+        if (!classes.has(item.label)) classes.set(item.label, classes.size);
+        labels.push(classes.get(item.label)!);
+      });
+      labeled = { entities: selectItems(itemEntities, positions), labels: Int32Array.from(labels) };
+    }
+    return labeled;
+  };
+
   return (excluded) => {
     // Plain loops: typed-array filter/from with callbacks cost ~10 ms each at 100k candidates.
     const kept = new Int32Array(unlabeledPositions.length);
@@ -66,6 +83,7 @@ export function roundContexts(round: LoadedRound, settings: ContextSettings): (e
       candidateIds,
       entities: selectItems(itemEntities, positions),
       model: round.model,
+      labeledEntities,
       newCoverage: () => new CoverageTracker(coverage.centrality, { decay: coverage.decay, counts: coverage.counts, ...(coverage.community ? { community: coverage.community } : {}) }),
       uncertainty: (measure) => {
         if (!components.has(measure)) {

@@ -42,6 +42,8 @@ export interface RoundContext {
    * embedded); `candidates` limits it to some candidates (in that order). Undefined without embeddings.
    */
   labeledSimilarity(candidates?: Int32Array): Float64Array | undefined;
+  /** The labeled items' entity lists and their labels as class indices (same order). */
+  labeledEntities(): { entities: ItemEntityLists; labels: Int32Array };
   /** A fresh coverage tracker at the labeled set's coverage (advance it as the batch grows). */
   newCoverage(): CoverageTracker;
   readonly seed: number;

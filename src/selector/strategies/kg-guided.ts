@@ -1,0 +1,128 @@
+/**
+ * `kg-guided`, the default: uncertainty first, knowledge chooses among the uncertain, as far as the labels
+ * show that knowledge pays.
+ *
+ * 1. Evidence. `entityLabelSignal` (src/strategies/entity-label-signal.ts) measures on the labeled items how
+ *    much the entities a text mentions tell about its label, chance-corrected and shrunk while evidence is
+ *    thin: s ∈ [0, 1]. What it earns: e = max(0, (s − threshold) / (1 − threshold)).
+ * 2. Shortlist. Only the `f × B` most uncertain candidates (margin) can be picked, f = min + (max − min)·e:
+ *    twice the batch where entities say little about labels (intents, questions), up to ten times where
+ *    they say much (WebNLG's DBpedia categories), so knowledge has room to choose only where it has earned it.
+ * 3. Choice among the shortlist (Cluster-Margin's shape, Citovsky et al. 2021): lazy greedy over uncertainty +
+ *    coverage gain of central, uncovered entities − similarity to the labeled items and the batch. Entity-free
+ *    candidates keep their share of the shortlist in the batch, chosen among themselves by uncertainty and
+ *    diversity, so the knowledge term can never starve texts that mention no entity.
+ * `shortlist: 0` turns the uncertainty-first part off: the weighted sum over the whole pool (kgal ≤ 0.1's
+ * kg-guided, the most knowledge per label, at an accuracy cost on pools where entities carry little label signal).
+ * Cold start (no model yet): coverage + density + diversity over the whole pool.
+ *
+ * docs/selector.md explains the design and docs/simulation.md what each part moved on every pool.
+ */
+import { selectItems } from '../../../graph/entity-index.js';
+import { entityLabelSignal } from '../../strategies/entity-label-signal.js';
+import { PRESET_DEFINITIONS, type ComponentWeights } from '../presets.js';
+import { selectBatch, type BatchPick } from '../select-batch.js';
+import type { RoundContext, SelectionStrategy, StrategyRun } from '../strategy.js';
+import { topK } from '../top-k.js';
+import type { ComponentValues } from '../uncertainty-component.js';
+
+export interface KgGuidedOptions {
+  /** Shortlist factor f with no evidence (e = 0) and with full evidence (e = 1). */
+  shortlist: { min: number; max: number };
+  /** Evidence s below this earns no room for knowledge (0.5: entities must account for at least half of the label purity not due to chance). */
+  evidenceThreshold: number;
+  /** Component weights (among the shortlist; over the whole pool with `shortlist: 0`). */
+  weights: ComponentWeights;
+}
+
+export const KG_GUIDED_DEFAULTS: KgGuidedOptions = {
+  shortlist: { min: 2, max: 10 },
+  evidenceThreshold: 0.5,
+  weights: PRESET_DEFINITIONS['kg-guided'].weights,
+};
+
+export function kgGuidedStrategy(options: Partial<KgGuidedOptions> = {}): SelectionStrategy {
+  const settings: KgGuidedOptions = { ...KG_GUIDED_DEFAULTS, ...options };
+  return { name: 'kg-guided', needs: { model: true }, choose: (context) => chooseKgGuided(settings, context) };
+}
+
+/** The shortlist factor the labels so far have earned (or the caller's fixed factor). */
+export function shortlistFactor(settings: KgGuidedOptions, context: RoundContext): number {
+  if (context.shortlist !== undefined) return context.shortlist;
+  const { entities, labels } = context.labeledEntities();
+  const { signal } = entityLabelSignal(entities, labels, { seed: context.seed });
+  const earned = Math.max(0, (signal - settings.evidenceThreshold) / (1 - settings.evidenceThreshold));
+  return settings.shortlist.min + (settings.shortlist.max - settings.shortlist.min) * earned;
+}
+
+function chooseKgGuided(settings: KgGuidedOptions, context: RoundContext): StrategyRun {
+  const preset = PRESET_DEFINITIONS['kg-guided'];
+  const uncertainty = context.externalUncertainty ?? context.uncertainty(preset.uncertainty!);
+  const uncertaintySource = uncertainty === undefined ? 'none' : uncertainty === context.externalUncertainty ? 'external' : 'model';
+  const all = {
+    ids: context.candidateIds,
+    entities: context.entities,
+    ...(context.embeddings && context.rows ? { embeddings: context.embeddings, rows: context.rows } : {}),
+  };
+  if (!uncertainty) {
+    const weights = { ...preset.coldStart, ...context.weights };
+    const density = weights.density > 0 ? context.density() : undefined;
+    const { picks, evaluations } = selectBatch(all, { weights, batchSize: context.batchSize, coverage: context.newCoverage(), ...(density ? { density } : {}) });
+    return { picks, evaluations, weights, coldStart: true, uncertaintySource, pickStrategies: picks.map(() => 'kg-guided:cold-start') };
+  }
+  const weights = { ...settings.weights, ...context.weights };
+  const factor = shortlistFactor(settings, context);
+  if (process.env.KGAL_DEBUG) process.stderr.write(`kg-guided: shortlist ${factor.toFixed(2)}\n`);
+  if (!(factor > 0)) {
+    const density = weights.density > 0 ? context.density() : undefined;
+    const { picks, evaluations } = selectBatch(all, {
+      weights,
+      batchSize: context.batchSize,
+      coverage: context.newCoverage(),
+      ...(weights.uncertainty > 0 ? { uncertainty } : {}),
+      ...(density ? { density } : {}),
+    });
+    return { picks, evaluations, weights, coldStart: false, uncertaintySource };
+  }
+
+  // Uncertainty first; entity-free candidates keep their share of the shortlist.
+  const coverage = context.newCoverage();
+  const batchSize = Math.min(context.batchSize, context.candidateIds.length);
+  const shortlist = topK(uncertainty.normalized, Math.ceil(Math.max(1, factor) * batchSize));
+  const mentions = (c: number): boolean => context.entities.offsets[c + 1]! > context.entities.offsets[c]!;
+  const withEntities = shortlist.filter(mentions);
+  const entityFree = shortlist.filter((c) => !mentions(c));
+  const entityFreeQuota = Math.min(entityFree.length, Math.round((batchSize * entityFree.length) / Math.max(1, shortlist.length)));
+  const picks: BatchPick[] = [];
+  let evaluations = 0;
+  const chooseAmong = (which: Int32Array, count: number): void => {
+    if (count <= 0 || which.length === 0) return;
+    const rows = context.rows ? Int32Array.from(which, (c) => context.rows![c]!) : undefined;
+    const labeledSimilarity = weights.diversity > 0 ? context.labeledSimilarity(which) : undefined;
+    const result = selectBatch(
+      {
+        ids: Array.from(which, (c) => context.candidateIds[c]!),
+        entities: selectItems(context.entities, which),
+        ...(context.embeddings && rows ? { embeddings: context.embeddings, rows } : {}),
+      },
+      {
+        weights,
+        batchSize: count,
+        coverage,
+        ...(weights.uncertainty > 0 ? { uncertainty: gather(uncertainty, which) } : {}),
+        ...(labeledSimilarity ? { labeledSimilarity } : {}),
+      },
+    );
+    evaluations += result.evaluations;
+    for (const pick of result.picks) picks.push({ ...pick, candidate: which[pick.candidate]! });
+  };
+  chooseAmong(withEntities, batchSize - entityFreeQuota);
+  chooseAmong(entityFree, batchSize - picks.length);
+  // One ranking for the annotator: by the score each pick had when chosen.
+  picks.sort((a, b) => b.score - a.score);
+  return { picks: picks.map((pick, k) => ({ ...pick, rank: k + 1 })), evaluations, weights, coldStart: false, uncertaintySource };
+}
+
+function gather(values: ComponentValues, which: Int32Array): ComponentValues {
+  return { raw: Float64Array.from(which, (c) => values.raw[c]!), normalized: Float64Array.from(which, (c) => values.normalized[c]!) };
+}
