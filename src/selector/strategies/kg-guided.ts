@@ -72,7 +72,6 @@ function chooseKgGuided(settings: KgGuidedOptions, context: RoundContext): Strat
   }
   const weights = { ...settings.weights, ...context.weights };
   const factor = shortlistFactor(settings, context);
-  if (process.env.KGAL_DEBUG) process.stderr.write(`kg-guided: shortlist ${factor.toFixed(2)}\n`);
   if (!(factor > 0)) {
     const density = weights.density > 0 ? context.density() : undefined;
     const { picks, evaluations } = selectBatch(all, {
