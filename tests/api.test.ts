@@ -95,6 +95,18 @@ for (const backend of backends) {
       const query = await call(api.url, 'POST', '/v1/query', { batchSize: 4, strategy: 'entropy', annotator: 'ann-1' });
       expect(query.body).toMatchObject({ coldStart: false, uncertaintySource: 'model', model: { status: 'trained' } });
       expect(query.body.picks.every((p: { components: Record<string, unknown> }) => 'uncertainty' in p.components)).toBe(true);
+      // Every pick carries the model's prediction: a trained class, its probability, all classes summing to 1.
+      for (const pick of query.body.picks as Array<{ prediction?: { label: string; probability: number; probabilities: Record<string, number> } }>) {
+        expect(model.body.classes).toContain(pick.prediction?.label);
+        const probabilities = Object.values(pick.prediction!.probabilities);
+        expect(probabilities[0]).toBe(pick.prediction!.probability);
+        expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+        expect([...probabilities].sort((a, b) => b - a)).toEqual(probabilities);
+      }
+      // The default (kg-guided) with the model: uncertainty first, predictions too.
+      const byDefault = await call(api.url, 'POST', '/v1/query', { batchSize: 3, annotator: 'ann-2' });
+      expect(byDefault.body).toMatchObject({ strategy: 'kg-guided', coldStart: false });
+      expect(byDefault.body.picks.every((p: { prediction?: unknown; strategy: string }) => p.prediction !== undefined && p.strategy === 'kg-guided')).toBe(true);
     });
   });
 }
