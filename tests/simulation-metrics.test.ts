@@ -7,7 +7,7 @@ import type { RoundRow } from '../src/simulation/round-row.js';
 import { parseRoundsCsv, roundsToCsv } from '../src/simulation/rounds-csv.js';
 import { stoppingPoints } from '../src/simulation/stopping-criteria.js';
 import { proportionalAllocation, stratifiedSample, stratifiedSplit } from '../src/simulation/stratified-split.js';
-import { renderSummaryMarkdown } from '../src/simulation/summary-markdown.js';
+import { KG_GUIDED_PARAGRAPH, renderSummaryMarkdown } from '../src/simulation/summary-markdown.js';
 import { summarizeRounds } from '../src/simulation/summary.js';
 import { sharedData, tempFile } from './support/fixtures.js';
 
@@ -160,6 +160,9 @@ describe('summary, stopping criteria, CSV', () => {
     const markdown = renderSummaryMarkdown(summary);
     expect(markdown).toContain('| 79.0 ± 1.4 | 74.0 ± 1.4 | 20 ± 0 (1/2) | 1.50× ± 0.00 | 30 (1.00×) | 40.0 ± 14.1 |');
     expect(markdown).toContain('20 ± 0 (1/2)');
+    // The paragraph on the default appears only when kg-guided is in the report.
+    expect(markdown).not.toContain(KG_GUIDED_PARAGRAPH);
+    expect(renderSummaryMarkdown(summarizeRounds(rows.map((r) => ({ ...r, strategy: r.strategy === 'x' ? 'kg-guided' : r.strategy }))))).toContain(KG_GUIDED_PARAGRAPH);
   });
 
   it('modal-random is the baseline when kgal random is absent', () => {

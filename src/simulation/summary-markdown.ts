@@ -39,6 +39,21 @@ const CRITERION_TITLES: Record<(typeof STOPPING_CRITERIA)[number], string> = {
   maxBudget: 'max budget',
 };
 
+/**
+ * What the default strategy does, in words a reader of the report can follow (kept beside the code it
+ * describes: src/selector/strategies/kg-guided.ts).
+ */
+export const KG_GUIDED_PARAGRAPH =
+  '**How `kg-guided` (the default) chooses.** Uncertainty first: it only picks among the texts the model is ' +
+  'least sure about (smallest margin between its two most probable classes), by default twice as many as the ' +
+  'batch. Among those, the knowledge graph chooses: texts that mention central entities no labeled text mentions ' +
+  'yet, and texts far from everything already labeled, so the batch fills different gaps. How much room the ' +
+  'knowledge graph gets is earned from the labels: when the entities a text mentions predict its label better ' +
+  'than chance (as in WebNLG, where the category follows the entities), the shortlist widens up to ten times the ' +
+  'batch; when they do not (intent queries), it stays at twice. Texts that mention no entity keep their share of ' +
+  'the batch, so the graph never starves them. Accuracy therefore follows margin sampling, and the knowledge ' +
+  'columns show what the graph adds on top.';
+
 /** The Markdown report: the results table (mean ± std over repeats, in percent) and the stopping table. */
 export function renderSummaryMarkdown(summary: SimulationSummary, options: { title?: string; charts?: readonly string[] } = {}): string {
   const hasGold = summary.strategies.some((s) => s.goldEntityCoverage !== undefined);
@@ -71,6 +86,7 @@ export function renderSummaryMarkdown(summary: SimulationSummary, options: { tit
     cells.push(formatCount(s.finalLabels));
     lines.push(`| ${cells.join(' | ')} |`);
   }
+  if (summary.strategies.some((s) => /^kg-guided\b/.test(s.strategy))) lines.push('', KG_GUIDED_PARAGRAPH);
   lines.push('', '## When each strategy would stop', '');
   const rules = summary.stoppingRules;
   lines.push(
