@@ -43,7 +43,10 @@ async function startServer(dataDir: string): Promise<{ url: string; child: Child
     } catch {
       // not listening yet
     }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`kgal serve did not become ready: ${stderr}`);
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`kgal serve did not become ready: ${stderr}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
