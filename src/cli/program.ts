@@ -67,12 +67,12 @@ function positiveInteger(value: string): number {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
   return n;
 }
+
 function nonNegativeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number >= 0');
   return n;
 }
-
 
 function formatQuery(result: QueryResult): string {
   const lines = [
@@ -88,8 +88,8 @@ function formatQuery(result: QueryResult): string {
     const via = pick.strategy !== result.strategy ? `  via ${pick.strategy}` : '';
     lines.push(`${String(pick.rank).padStart(3)}. ${pick.id}  score ${pick.score.toFixed(3)}  [${parts.join(', ')}]${via}`);
     lines.push(`     ${pick.text.slice(0, 100)}${pick.text.length > 100 ? '…' : ''}`);
-    if (pick.prediction) lines.push(`     model predicts: ${pick.prediction.label} (${(100 * pick.prediction.probability).toFixed(0)} %)`);
     if (gaps.length > 0) lines.push(`     fills: ${gaps.join('; ')}`);
+    if (pick.prediction) lines.push(`     model predicts: ${pick.prediction.label} (${(100 * pick.prediction.probability).toFixed(0)} %)`);
   }
   return lines.join('\n') + '\n';
 }
@@ -250,8 +250,8 @@ export function buildProgram(): Command {
       .addOption(new Option('--batch <n>', 'batch size').default(20).argParser(positiveInteger))
       .addOption(new Option('--strategy <name>', 'preset').choices([...PRESETS]).default('kg-guided'))
       .addOption(new Option('--budget <n>', 'auto: the campaign label budget (bandit horizon)').default(1000).argParser(positiveInteger))
-      .addOption(new Option('--shortlist <factor>', 'kg-guided: choose among the factor × batch most uncertain candidates (default 4; 0 = all)').argParser(nonNegativeNumber))
       .option('--weights <list>', 'component weights, e.g. uncertainty=0.5,coverage=0.5 (also density, diversity)')
+      .addOption(new Option('--shortlist <factor>', 'kg-guided: choose among the factor × batch most uncertain candidates (default: 2 to 10, earned from the labels; 0 = all)').argParser(nonNegativeNumber))
       .addOption(new Option('--centrality <measure>', 'entity centrality').choices([...CENTRALITY_MEASURES]).default('pagerank'))
       .addOption(new Option('--seed <n>', 'seed (random preset, committee bootstrap)').default(1).argParser(Number))
       .option('--no-record', 'do not record the round in the store')
@@ -269,8 +269,8 @@ export function buildProgram(): Command {
           seed: flags.seed,
           budget: flags.budget,
           record: flags.record,
-          ...(flags.shortlist !== undefined ? { shortlist: flags.shortlist } : {}),
           ...(weights ? { weights } : {}),
+          ...(flags.shortlist !== undefined ? { shortlist: flags.shortlist } : {}),
         });
         process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatQuery(result));
       });
