@@ -9,9 +9,9 @@
  *    twice the batch where entities say little about labels (intents, questions), up to ten times where
  *    they say much (WebNLG's DBpedia categories), so knowledge has room to choose only where it has earned it.
  * 3. Choice among the shortlist (Cluster-Margin's shape, Citovsky et al. 2021): lazy greedy over uncertainty +
- *    coverage gain of central, uncovered entities − similarity to the labeled items and the batch. Entity-free
- *    candidates keep their share of the shortlist in the batch, chosen among themselves by uncertainty and
- *    diversity, so the knowledge term can never starve texts that mention no entity.
+ *    coverage gain of central, uncovered entities − similarity to the labeled items and the batch. The
+ *    knowledge term may tilt the batch towards texts that mention entities, but entity-free candidates get at
+ *    least half their share of the shortlist, so it can never starve texts that mention no entity.
  * `shortlist: 0` turns the uncertainty-first part off: the weighted sum over the whole pool (kgal ≤ 0.1's
  * kg-guided, the most knowledge per label, at an accuracy cost on pools where entities carry little label signal).
  * Cold start (no model yet): coverage + density + diversity over the whole pool.
@@ -20,6 +20,7 @@
  */
 import { selectItems } from '../../../graph/entity-index.js';
 import { entityLabelSignal } from '../../strategies/entity-label-signal.js';
+import { maxSimilarity } from '../../strategies/similarity.js';
 import { PRESET_DEFINITIONS, type ComponentWeights } from '../presets.js';
 import { selectBatch, type BatchPick } from '../select-batch.js';
 import type { RoundContext, SelectionStrategy, StrategyRun } from '../strategy.js';
@@ -84,20 +85,26 @@ function chooseKgGuided(settings: KgGuidedOptions, context: RoundContext): Strat
     return { picks, evaluations, weights, coldStart: false, uncertaintySource };
   }
 
-  // Uncertainty first; entity-free candidates keep their share of the shortlist.
+  // Uncertainty first. The knowledge term may tilt the batch towards texts that mention entities, but
+  // entity-free candidates get at least half their share of the shortlist (the rest is chosen jointly).
   const coverage = context.newCoverage();
   const batchSize = Math.min(context.batchSize, context.candidateIds.length);
   const shortlist = topK(uncertainty.normalized, Math.ceil(Math.max(1, factor) * batchSize));
-  const mentions = (c: number): boolean => context.entities.offsets[c + 1]! > context.entities.offsets[c]!;
-  const withEntities = shortlist.filter(mentions);
-  const entityFree = shortlist.filter((c) => !mentions(c));
-  const entityFreeQuota = Math.min(entityFree.length, Math.round((batchSize * entityFree.length) / Math.max(1, shortlist.length)));
+  const isEntityFree = (c: number): boolean => context.entities.offsets[c + 1]! === context.entities.offsets[c]!;
+  const entityFreeShare = shortlist.filter(isEntityFree).length / Math.max(1, shortlist.length);
+  const entityFreeFloor = Math.ceil((batchSize * entityFreeShare) / 2);
   const picks: BatchPick[] = [];
+  const picked = new Set<number>();
   let evaluations = 0;
-  const chooseAmong = (which: Int32Array, count: number): void => {
+  const chooseAmong = (keep: (c: number) => boolean, count: number): void => {
+    const which = shortlist.filter((c) => !picked.has(c) && keep(c));
     if (count <= 0 || which.length === 0) return;
     const rows = context.rows ? Int32Array.from(which, (c) => context.rows![c]!) : undefined;
     const labeledSimilarity = weights.diversity > 0 ? context.labeledSimilarity(which) : undefined;
+    // Earlier picks of this batch count like labeled items for the diversity penalty.
+    if (labeledSimilarity && rows && context.embeddings && picks.length > 0) {
+      maxSimilarity(context.embeddings, rows, Int32Array.from(picks, (p) => context.rows![p.candidate]!), labeledSimilarity);
+    }
     const result = selectBatch(
       {
         ids: Array.from(which, (c) => context.candidateIds[c]!),
@@ -113,10 +120,17 @@ function chooseKgGuided(settings: KgGuidedOptions, context: RoundContext): Strat
       },
     );
     evaluations += result.evaluations;
-    for (const pick of result.picks) picks.push({ ...pick, candidate: which[pick.candidate]! });
+    for (const pick of result.picks) {
+      const candidate = which[pick.candidate]!;
+      picked.add(candidate);
+      picks.push({ ...pick, candidate });
+    }
   };
-  chooseAmong(withEntities, batchSize - entityFreeQuota);
-  chooseAmong(entityFree, batchSize - picks.length);
+  const anyCandidate = (): boolean => true;
+  chooseAmong(anyCandidate, batchSize - entityFreeFloor);
+  const entityFreePicked = picks.filter((p) => isEntityFree(p.candidate)).length;
+  chooseAmong(isEntityFree, entityFreeFloor - entityFreePicked);
+  chooseAmong(anyCandidate, batchSize - picks.length);
   // One ranking for the annotator: by the score each pick had when chosen.
   picks.sort((a, b) => b.score - a.score);
   return { picks: picks.map((pick, k) => ({ ...pick, rank: k + 1 })), evaluations, weights, coldStart: false, uncertaintySource };
