@@ -36,7 +36,7 @@ const itemId = z
 export const ItemRowSchema = z
   .looseObject({
     id: z.union([z.string(), z.number().int()]).openapi({ description: 'Unique id; an existing id is updated (upsert).' }),
-    text: z.string().openapi({ description: `The text, 1 to ${MAX_TEXT_LENGTH} characters.` }),
+    text: z.string().openapi({ description: `The text, 1 to ${MAX_TEXT_LENGTH} characters by default (KGAL_MAX_TEXT_CHARS).` }),
     label: z.string().optional().openapi({ description: 'A known label, if any.' }),
   })
   .openapi('ItemRow', { description: 'A pool row like a JSONL line: other fields are kept as the item metadata (e.g. `uncertainty`).' });
@@ -70,7 +70,7 @@ export const QueryBodySchema = z
       .min(0, 'must be >= 0')
       .max(100, 'must be <= 100')
       .optional()
-      .openapi({ description: 'kg-guided: choose among the shortlist × batchSize most uncertain candidates (default: 2 to 10, earned from the labels; 0 = every candidate).' }),
+      .openapi({ description: 'kg-guided: choose among the shortlist × batchSize most uncertain candidates (default: 1 to 10, earned from the labels; 0 = every candidate).' }),
     weights: z
       .strictObject({ uncertainty: weight.optional(), coverage: weight.optional(), density: weight.optional(), diversity: weight.optional() })
       .optional()
@@ -273,6 +273,10 @@ export const RefreshResponseSchema = z
 export const ErrorSchema = z
   .object({
     error: z.string(),
+    code: z
+      .enum(['usage', 'rejected', 'not-found', 'conflict', 'too-large', 'store-unavailable', 'model-unavailable', 'internal'])
+      .optional()
+      .openapi({ description: 'Error kind from the one error table (README "Errors and exit codes")' }),
     issues: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
     ids: z.array(z.string()).optional(),
     conflicts: z.array(z.record(z.string(), z.string())).optional(),

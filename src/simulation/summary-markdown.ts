@@ -44,15 +44,15 @@ const CRITERION_TITLES: Record<(typeof STOPPING_CRITERIA)[number], string> = {
  * describes: src/selector/strategies/kg-guided.ts).
  */
 export const KG_GUIDED_PARAGRAPH =
-  '**How `kg-guided` (the default) chooses.** Uncertainty first: it only picks among the texts the model is ' +
-  'least sure about (smallest margin between its two most probable classes), by default twice as many as the ' +
-  'batch. Among those, the knowledge graph chooses: texts that mention central entities no labeled text mentions ' +
-  'yet, and texts far from everything already labeled, so the batch fills different gaps. How much room the ' +
-  'knowledge graph gets is earned from the labels: when the entities a text mentions predict its label better ' +
-  'than chance (as in WebNLG, where the category follows the entities), the shortlist widens up to ten times the ' +
-  'batch; when they do not (intent queries), it stays at twice. Texts that mention no entity keep their share of ' +
-  'the batch, so the graph never starves them. Accuracy therefore follows margin sampling, and the knowledge ' +
-  'columns show what the graph adds on top.';
+  '**How `kg-guided` (the default) chooses.** Uncertainty first: it picks among the texts the model is least ' +
+  'sure about (smallest margin between its two most probable classes). How many of those it may choose from is ' +
+  'earned from the labels: when the entities a text mentions predict its label well beyond chance (as in WebNLG, ' +
+  'where the category follows the entities), up to ten times the batch, and among them the knowledge graph ' +
+  'chooses texts that mention central entities no labeled text mentions yet and texts far from everything ' +
+  'already labeled, so the batch fills different gaps; when entities say little about labels (intent queries) ' +
+  'or nothing is known yet, the batch is exactly margin sampling\'s, ordered by the gaps each pick fills. Texts ' +
+  'that mention no entity get at least half their share of the batch, so the graph never starves them. ' +
+  'Accuracy therefore follows margin sampling, and the knowledge columns show what the graph adds on top.';
 
 /** The Markdown report: the results table (mean ± std over repeats, in percent) and the stopping table. */
 export function renderSummaryMarkdown(summary: SimulationSummary, options: { title?: string; charts?: readonly string[] } = {}): string {
