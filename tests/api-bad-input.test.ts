@@ -4,6 +4,9 @@ import { MemoryGraphStore } from '../src/store/memory-store.js';
 import { call, startApi, storeFingerprint, webnlgRows } from './support/api.js';
 import { freshNeo4jStore, neo4jSkipped } from './support/neo4j.js';
 
+// A lower text limit than the default 1,000,000 characters (which the 1 MB body limit would hit first).
+process.env.KGAL_MAX_TEXT_CHARS = '100000';
+
 const API_KEY = 'test-key';
 const INJECTION = "'}) DETACH DELETE n //";
 const auth = { authorization: `Bearer ${API_KEY}` };
@@ -24,6 +27,8 @@ const known = rows[0]!.id;
 const leasedToOther = rows[1]!.id;
 const labeled = rows[2]!.id;
 const item = (over: Record<string, unknown>) => ({ items: [{ id: 'new-1', text: 'A new text about Copenhagen.', ...over }] });
+/** A 10 KB body whose item metadata nests 5,000 levels deep (the issue's request that took a 500). */
+const deepMetaBody = `{"items":[{"id":"deep-1","text":"A text with deep metadata.","meta":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}]}`;
 
 const cases: Case[] = [
   // POST /v1/items
@@ -37,7 +42,15 @@ const cases: Case[] = [
   { name: 'item id blank', method: 'POST', path: '/v1/items', body: item({ id: ' ' }), status: 400, message: /body\.items\[0\]\.id: must be a non-empty string/ },
   { name: 'item id an object', method: 'POST', path: '/v1/items', body: item({ id: { $ne: 1 } }), status: 400, message: /body\.items\[0\]\.id/ },
   { name: 'item not an object', method: 'POST', path: '/v1/items', body: { items: ['just text'] }, status: 400, message: /body\.items\[0\]: expected a JSON object/ },
-  { name: 'huge text (over 100,000 characters)', method: 'POST', path: '/v1/items', body: item({ text: 'x'.repeat(100_001) }), status: 400, message: /body\.items\[0\]\.text: must be at most 100000 characters/ },
+  { name: 'text over KGAL_MAX_TEXT_CHARS (100,000 here)', method: 'POST', path: '/v1/items', body: item({ text: 'x'.repeat(100_001) }), status: 400, message: /body\.items\[0\]\.text: must be at most 100000 characters.*KGAL_MAX_TEXT_CHARS/ },
+  { name: 'meta nested 5,000 levels deep', method: 'POST', path: '/v1/items', body: deepMetaBody, status: 400, message: /body\.items\[0\]\.meta(\.a)+: nested more than 32 levels deep.*nothing written/ },
+  { name: 'meta over 64 KiB as JSON', method: 'POST', path: '/v1/items', body: item({ notes: 'n'.repeat(70_000) }), status: 400, message: /body\.items\[0\]: metadata is \d+ bytes as JSON, over the limit of 65536/ },
+  { name: '__proto__ key in meta', method: 'POST', path: '/v1/items', body: '{"items":[{"id":"p-1","text":"A text.","meta":{"__proto__":{"polluted":true}}}]}', status: 400, message: /body\.items\[0\]\.meta\.__proto__: the key "__proto__" is not allowed/ },
+  { name: 'item label outside KGAL_LABELS', method: 'POST', path: '/v1/items', body: item({ label: 'Food' }), status: 400, message: /body\.items\[0\]\.label: unknown label "Food" \(allowed: Airport, City, Astronaut/ },
+  { name: 'item upsert relabeling an item leased to another annotator', method: 'POST', path: '/v1/items', body: { items: [{ id: leasedToOther, text: rows[1]!.text, label: 'City' }] }, status: 409, message: /lease conflict: .*is leased to "ann-1"/ },
+  { name: 'item upsert with a label different from the stored one', method: 'POST', path: '/v1/items', body: { items: [{ id: labeled, text: rows[2]!.text, label: 'City' }] }, status: 409, message: /label conflict: .*is labeled "Airport", not "City"/ },
+  { name: 'read without the API key', method: 'GET', path: '/v1/stats', headers: { authorization: '' }, status: 401, message: /API key/ },
+  { name: 'item (text, annotator, history) without the API key', method: 'GET', path: `/v1/items/${encodeURIComponent(known)}`, headers: { authorization: '' }, status: 401, message: /API key/ },
   {
     name: 'one bad row among good ones (nothing written)',
     method: 'POST',
@@ -158,11 +171,30 @@ for (const backend of backends) {
     }
 
     it('an injection string is stored literally, as data', async () => {
-      const reply = await call(api.url, 'POST', '/v1/items', { items: [{ id: INJECTION, text: `${INJECTION} in a text`, label: INJECTION }] }, auth);
+      // As a label it is outside KGAL_LABELS (400); as id and text it is stored as given.
+      expect((await call(api.url, 'POST', '/v1/items', { items: [{ id: INJECTION, text: 'x', label: INJECTION }] }, auth)).status).toBe(400);
+      const reply = await call(api.url, 'POST', '/v1/items', { items: [{ id: INJECTION, text: `${INJECTION} in a text`, label: 'City' }] }, auth);
       expect(reply.status).toBe(200);
-      const stored = await call(api.url, 'GET', `/v1/items/${encodeURIComponent(INJECTION)}`);
-      expect(stored.body).toMatchObject({ id: INJECTION, text: `${INJECTION} in a text`, label: INJECTION });
+      const stored = await call(api.url, 'GET', `/v1/items/${encodeURIComponent(INJECTION)}`, undefined, auth);
+      expect(stored.body).toMatchObject({ id: INJECTION, text: `${INJECTION} in a text`, label: 'City' });
       expect((await store.stats()).items).toBe(rows.length + 1);
+    });
+
+    it('a label given with an item is a label event in its history, once', async () => {
+      const body = { items: [{ id: 'with-label', text: 'Kastrup is the airport of Copenhagen.', label: 'Airport' }] };
+      expect((await call(api.url, 'POST', '/v1/items', body, auth)).status).toBe(200);
+      expect((await call(api.url, 'POST', '/v1/items', body, auth)).status).toBe(200); // same label again: no new event
+      const stored = await call(api.url, 'GET', '/v1/items/with-label', undefined, auth);
+      expect(stored.body).toMatchObject({ label: 'Airport' });
+      expect(stored.body.labelHistory.map((e: { label: string }) => e.label)).toEqual(['Airport']);
+    });
+
+    it('liveness, readiness and the OpenAPI document stay open; every error carries its kind', async () => {
+      for (const path of ['/health', '/ready', '/openapi.json']) expect((await call(api.url, 'GET', path)).status, path).toBe(200);
+      expect((await call(api.url, 'GET', '/v1/stats', undefined, { 'x-api-key': API_KEY })).status).toBe(200);
+      expect((await call(api.url, 'GET', '/v1/stats')).body).toMatchObject({ code: 'rejected' });
+      expect((await call(api.url, 'POST', '/v1/items', deepMetaBody, auth)).body).toMatchObject({ code: 'rejected' });
+      expect((await call(api.url, 'POST', '/v1/labels', { labels: [{ id: labeled, label: 'City' }] }, auth)).body).toMatchObject({ code: 'conflict' });
     });
   });
 }

@@ -11,6 +11,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { ModelUnavailableError } from '../../src/embeddings/text-embedder.js';
 import { CompromiseExtractor, type CompromiseExtractorOptions } from '../../src/entities/compromise-extractor.js';
 import { readExtractorConfig } from '../../src/entities/extractor-config.js';
+import { allowedLabelsFromEnv } from '../../src/api/serve-config.js';
 import { DEFAULT_INGEST_BATCH, ingestPool } from '../../src/ingest/ingest-pool.js';
 import type { Progress } from '../../src/ingest/progress.js';
 import { readTriplesFile } from '../../src/kg/read-triples.js';
@@ -219,6 +220,7 @@ async function ingestFiles(context: IngestContext, files: readonly string[]): Pr
         files: [file],
         batchSize: options.batchSize,
         ignoreLabels: options.ignoreLabels,
+        allowedLabels: allowedLabelsFromEnv(),
         progress,
         createExtractor: (gazetteer) => new CompromiseExtractor({ ...extraction, gazetteer }),
       }),

@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { GraphStore } from '../store/graph-store.js';
 import type { ApiContext } from './api-context.js';
+import { redactHeaders, requireReadKey } from './api-key.js';
 import { HttpError, errorHandler } from './errors.js';
 import { graphRoutes } from './routes/graph.js';
 import { itemRoutes } from './routes/items.js';
@@ -30,10 +31,18 @@ export function createApp(store: GraphStore, options: AppOptions = {}): Express 
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(pinoHttp({ logger, customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info') }));
+  app.use(
+    pinoHttp({
+      logger,
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // Keys never reach the logs (Authorization, X-API-Key, cookies).
+      serializers: { req: (req: { headers?: Record<string, unknown> }) => ({ ...req, headers: redactHeaders(req.headers) }) },
+    }),
+  );
   if (config.corsOrigins.length > 0) {
     app.use(cors({ origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins, allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key'] }));
   }
+  app.use(requireReadKey(config.apiKey, config.readKey));
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
 
   app.use(statusRoutes(context));

@@ -1,8 +1,9 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { classifyError, KgalError, type ErrorKind } from '../errors/kgal-error.js';
 import { InputValidationError } from '../pool/input-error.js';
-import { LabelConflictError, LeaseConflictError, StoreUnavailableError, UnknownItemsError } from '../store/graph-store.js';
+import { LabelConflictError, LeaseConflictError, UnknownItemsError } from '../store/graph-store.js';
 
 export interface FieldIssue {
   /** Where: `body.labels[2].label`, `query.limit`, `params.id`. */
@@ -10,14 +11,22 @@ export interface FieldIssue {
   message: string;
 }
 
-/** A client error with its HTTP status; the message is safe to show. */
-export class HttpError extends Error {
+function kindOfStatus(status: number): ErrorKind {
+  if (status === 404) return 'not-found';
+  if (status === 409) return 'conflict';
+  if (status === 413) return 'too-large';
+  if (status === 503) return 'store-unavailable';
+  return status >= 500 ? 'internal' : 'rejected';
+}
+
+/** A client error with its HTTP status (a KgalError of the matching kind); the message is safe to show. */
+export class HttpError extends KgalError {
   constructor(
-    readonly status: number,
+    status: number,
     message: string,
     readonly details: { issues?: FieldIssue[]; ids?: string[]; conflicts?: Array<Record<string, string>> } = {},
   ) {
-    super(message);
+    super(kindOfStatus(status), message, { status });
     this.name = 'HttpError';
   }
 }
@@ -62,25 +71,31 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(status).json(body);
     };
     const http = error instanceof InputValidationError ? invalidRequest(ingestIssues(error), 'invalid items', '; nothing written') : error;
-    if (http instanceof HttpError) return send(http.status, { error: http.message, ...http.details });
-    if (error instanceof UnknownItemsError) return send(404, { error: error.message, ids: error.ids });
+    if (http instanceof HttpError) return send(http.status, { error: http.message, code: http.code, ...http.details });
+    if (error instanceof UnknownItemsError) return send(error.status, { error: error.message, code: error.code, ids: error.ids });
     if (error instanceof LabelConflictError || error instanceof LeaseConflictError) {
-      return send(409, { error: error.message, conflicts: error.conflicts.map((c) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, String(v)]))) });
+      return send(error.status, {
+        error: error.message,
+        code: error.code,
+        conflicts: error.conflicts.map((c) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, String(v)]))),
+      });
     }
-    // A Neo4j connection lost after startup surfaces as a driver error, not StoreUnavailableError.
-    const code = (error as { code?: unknown })?.code;
-    if (error instanceof StoreUnavailableError || code === 'ServiceUnavailable' || code === 'SessionExpired') {
-      logger.error({ err: error, url: req.originalUrl }, 'store unavailable');
-      return send(503, { error: 'store unavailable' });
+    // Everything else through the one table (src/errors/kgal-error.ts); a Neo4j connection lost after
+    // startup surfaces as a driver error and is classified as store-unavailable there.
+    const known = classifyError(error);
+    if (known.kind === 'store-unavailable' || known.kind === 'model-unavailable') {
+      logger.error({ err: error, url: req.originalUrl }, known.kind);
+      return send(known.status, { error: known.kind === 'store-unavailable' ? 'store unavailable' : 'embedding model unavailable', code: known.kind });
     }
+    if (known.kind !== 'internal') return send(known.status, { error: known.message, code: known.kind });
     const parserError = error as BodyParserError;
-    if (parserError?.type === 'entity.too.large') return send(413, { error: `request body too large (limit ${parserError.limit} bytes)` });
-    if (parserError?.type === 'entity.parse.failed') return send(400, { error: 'malformed JSON body' });
-    if (parserError?.type === 'charset.unsupported' || parserError?.type === 'encoding.unsupported') return send(415, { error: 'unsupported body encoding' });
+    if (parserError?.type === 'entity.too.large') return send(413, { error: `request body too large (limit ${parserError.limit} bytes)`, code: 'too-large' });
+    if (parserError?.type === 'entity.parse.failed') return send(400, { error: 'malformed JSON body', code: 'rejected' });
+    if (parserError?.type === 'charset.unsupported' || parserError?.type === 'encoding.unsupported') return send(415, { error: 'unsupported body encoding', code: 'rejected' });
     if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-      return send(parserError.status, { error: 'bad request' });
+      return send(parserError.status, { error: 'bad request', code: 'rejected' });
     }
     logger.error({ err: error, url: req.originalUrl }, 'unhandled error');
-    return send(500, { error: 'internal error' });
+    return send(500, { error: 'internal error', code: 'internal' });
   };
 }

@@ -1,7 +1,9 @@
 /** How `kgal serve` (and createApp) behaves; every field has an environment variable. */
 export interface ServeConfig {
-  /** KGAL_API_KEY: required on write routes when set. */
+  /** KGAL_API_KEY: when set, required on write routes, and on reads too (with KGAL_READ_KEY accepted there). */
   apiKey?: string;
+  /** KGAL_READ_KEY: a second key that opens the read routes only (needs KGAL_API_KEY). */
+  readKey?: string;
   /** KGAL_CORS_ORIGINS: comma-separated origins allowed to call the API from a browser, or `*`; none by default. */
   corsOrigins: string[];
   /** KGAL_BODY_LIMIT: largest JSON body (bytes or e.g. `1mb`); larger ones get 413. */
@@ -22,6 +24,11 @@ const list = (value: string | undefined): string[] =>
     .map((v) => v.trim())
     .filter((v) => v.length > 0);
 
+/** KGAL_LABELS: the allowed labels (empty: any), for the API and for `kgal ingest`/`kgal label` alike. */
+export function allowedLabelsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return list(env.KGAL_LABELS);
+}
+
 export function serveConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const config: ServeConfig = {
     corsOrigins: list(env.KGAL_CORS_ORIGINS),
@@ -34,5 +41,7 @@ export function serveConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServeC
     throw new Error(`KGAL_LEASE_SECONDS must be a positive integer, got "${env.KGAL_LEASE_SECONDS}"`);
   }
   if (env.KGAL_API_KEY) config.apiKey = env.KGAL_API_KEY;
+  if (env.KGAL_READ_KEY) config.readKey = env.KGAL_READ_KEY;
+  if (config.readKey && !config.apiKey) throw new Error('KGAL_READ_KEY needs KGAL_API_KEY (without a write key every route is open)');
   return config;
 }

@@ -5,6 +5,6 @@ try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
   const { message, exitCode } = describeFailure(error);
-  process.stderr.write(message + '\n');
+  if (message) process.stderr.write(message + '\n');
   process.exitCode = exitCode;
 }

@@ -1,15 +1,18 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CENTRALITY_MEASURES, type CentralityMeasure } from '../../graph/centrality.js';
 import { loadGraphState, refreshEntityAnalytics } from '../analytics/graph-state.js';
 import { PRESETS, parseWeights, type PresetName } from '../selector/presets.js';
 import { queryPool, type QueryResult } from '../selector/query-pool.js';
 import { createApp } from '../api/app.js';
-import { serveConfigFromEnv } from '../api/serve-config.js';
+import { allowedLabelsFromEnv, serveConfigFromEnv } from '../api/serve-config.js';
 import { storeConfigFromEnv } from '../config/store-config.js';
 import type { EmbedItemsReport } from '../embeddings/embed-items.js';
 import { embedStoreWithLocalModel } from '../embeddings/embed-store.js';
 import { embedderConfigFromEnv } from '../embeddings/embedder-config.js';
-import { ModelUnavailableError } from '../embeddings/text-embedder.js';
+import { classifyError, EXIT, KgalError } from '../errors/kgal-error.js';
+import { packageRoot } from '../config/package-paths.js';
 import { TransformersEmbedder } from '../embeddings/transformers-embedder.js';
 import { CompromiseExtractor } from '../entities/compromise-extractor.js';
 import { readExtractorConfig } from '../entities/extractor-config.js';
@@ -18,8 +21,7 @@ import { listExplorationQueries, parseParameterAssignments, readExplorationQuery
 import { Neo4jGraphStore } from '../store/neo4j-store.js';
 import { applyLabelFile } from '../ingest/apply-labels.js';
 import { ingestPool, DEFAULT_INGEST_BATCH } from '../ingest/ingest-pool.js';
-import { InputValidationError } from '../pool/input-error.js';
-import { StoreUnavailableError, UnknownItemsError, type GraphStore, type StoreStats } from '../store/graph-store.js';
+import { StoreUnavailableError, type GraphStore, type StoreStats } from '../store/graph-store.js';
 import { openStore } from '../store/open-store.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { terminalProgress } from './terminal-progress.js';
@@ -66,6 +68,28 @@ function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
   return n;
+}
+
+/** Integers only: `abc`, `1.5`, `1e3x` and empty strings are usage errors (exit 64), not NaN. */
+function integer(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(n)) throw new InvalidArgumentError('must be an integer');
+  return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
+  return n;
+}
+
+function weightList(value: string): string {
+  try {
+    parseWeights(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value;
 }
 
 function nonNegativeNumber(value: string): number {
@@ -118,7 +142,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     // Options belong to the command they follow (`simulate report` repeats some of `simulate`'s names);
     // commander needs this on every level above such a subcommand.
-    .enablePositionalOptions();
+    .enablePositionalOptions()
+    .version(packageVersion(), '-V, --version', 'print the kgal version');
 
   addStoreOptions(
     program
@@ -128,7 +153,7 @@ export function buildProgram(): Command {
       .option('--kg <triples>', 'external knowledge graph: TSV subject<TAB>predicate<TAB>object, or JSONL')
       .option('--lexicon <json>', 'compromise lexicon: {"phrase": "Organization" | "Person" | "Place" | ...}')
       .option('--aliases <json>', 'entity aliases: {"alias": "canonical name"}')
-      .addOption(new Option('--batch-size <n>', 'items per write transaction').default(DEFAULT_INGEST_BATCH).argParser(Number))
+      .addOption(new Option('--batch-size <n>', 'items per write transaction').default(DEFAULT_INGEST_BATCH).argParser(positiveInteger))
       .option('--embed', 'also embed the items that need it (see `kgal embed`)')
       .option('--ignore-labels', "treat the rows as unlabeled (a row's label is kept in its metadata)")
       .option('--json', 'print the report as JSON'),
@@ -139,6 +164,7 @@ export function buildProgram(): Command {
         files,
         batchSize: flags.batchSize,
         ignoreLabels: flags.ignoreLabels ?? false,
+        allowedLabels: allowedLabelsFromEnv(),
         progress: terminalProgress(),
         createExtractor: (gazetteer) => new CompromiseExtractor({ ...extraction, gazetteer }),
       };
@@ -168,7 +194,7 @@ export function buildProgram(): Command {
       .option('--json', 'print JSON'),
   ).action(async (file: string, flags: StoreFlags & { json?: boolean }) => {
     await withStore(flags, false, async (store) => {
-      const report = await applyLabelFile(store, file);
+      const report = await applyLabelFile(store, file, { allowedLabels: allowedLabelsFromEnv() });
       process.stdout.write(
         flags.json ? JSON.stringify(report) + '\n' : `labeled ${report.labeled} items (${report.relabeled} relabeled) in ${store.description}\n`,
       );
@@ -208,8 +234,8 @@ export function buildProgram(): Command {
     program
       .command('model')
       .description('train the classifier and its committee on the labeled, embedded items and report its status')
-      .addOption(new Option('--members <k>', 'committee members').default(5).argParser(Number))
-      .addOption(new Option('--seed <n>', 'seed of the bootstrap draws').default(1).argParser(Number))
+      .addOption(new Option('--members <k>', 'committee members').default(5).argParser(positiveInteger))
+      .addOption(new Option('--seed <n>', 'seed of the bootstrap draws').default(1).argParser(integer))
       .option('--json', 'print JSON'),
   ).action(async (flags: StoreFlags & { members: number; seed: number; json?: boolean }) => {
     await withStore(flags, true, async (store) => {
@@ -253,7 +279,7 @@ export function buildProgram(): Command {
       .addOption(new Option('--weights <list>', 'component weights, e.g. uncertainty=0.5,coverage=0.5 (also density, diversity)').argParser(weightList))
       .addOption(new Option('--shortlist <factor>', 'kg-guided: choose among the factor × batch most uncertain candidates (default: 1 to 10, earned from the labels; 0 = all)').argParser(nonNegativeNumber))
       .addOption(new Option('--centrality <measure>', 'entity centrality').choices([...CENTRALITY_MEASURES]).default('pagerank'))
-      .addOption(new Option('--seed <n>', 'seed (random preset, committee bootstrap)').default(1).argParser(Number))
+      .addOption(new Option('--seed <n>', 'seed (random preset, committee bootstrap)').default(1).argParser(integer))
       .option('--no-record', 'do not record the round in the store')
       .option('--json', 'print JSON'),
   ).action(
@@ -357,7 +383,7 @@ export function buildProgram(): Command {
     program
       .command('serve')
       .description('serve the HTTP API')
-      .addOption(new Option('--port <port>', 'port').env('KGAL_PORT').default(8080).argParser(Number))
+      .addOption(new Option('--port <port>', 'port').env('KGAL_PORT').default(8080).argParser(port))
       .addOption(new Option('--host <host>', 'interface').env('KGAL_HOST').default('127.0.0.1')),
   ).action(async (flags: StoreFlags & { port: number; host: string }) => {
     const overrides: { neo4jUri?: string; dataDir?: string } = {};
@@ -365,9 +391,25 @@ export function buildProgram(): Command {
     if (flags.dataDir) overrides.dataDir = flags.dataDir;
     const config = serveConfigFromEnv(process.env);
     const store = await openStore(storeConfigFromEnv(process.env, overrides));
-    const server = createApp(store, config).listen(flags.port, flags.host, () => {
-      process.stderr.write(`kgal API on http://${flags.host}:${flags.port} (${store.description})\n`);
+    const app = createApp(store, config);
+    // "kgal API on ..." only once the port is bound; a busy or forbidden port is an error (exit 1), not a
+    // silent exit 0.
+    const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
+      const listening = app.listen(flags.port, flags.host);
+      listening.once('listening', () => resolve(listening));
+      listening.once('error', (error: NodeJS.ErrnoException) => {
+        void store.close().finally(() => {
+          const where = `${flags.host}:${flags.port}`;
+          if (error.code === 'EADDRINUSE') reject(new KgalError('rejected', `cannot listen on ${where}: the port is in use`, { cause: error }));
+          else if (error.code === 'EACCES') reject(new KgalError('rejected', `cannot listen on ${where}: permission denied`, { cause: error }));
+          else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new KgalError('rejected', `cannot listen on ${where}: no such interface`, { cause: error }));
+          else reject(error);
+        });
+      });
     });
+    const address = server.address();
+    const boundPort = typeof address === 'object' && address ? address.port : flags.port;
+    process.stderr.write(`kgal API on http://${flags.host}:${boundPort} (${store.description})\n`);
     // Both stores commit every write before the request is answered (the embedded store to its SQLite
     // file, fsynced), so a crash loses no acknowledged write; shutdown only closes the store.
     const shutdown = (): void => {
@@ -385,21 +427,40 @@ export function buildProgram(): Command {
     process.once('SIGTERM', shutdown);
   });
 
+  // Usage errors (unknown option, bad option value, missing argument) exit 64 like the ops scripts. The
+  // simulate command keeps commander's exit 1 for now (its tests pin it); it can adopt usageExits too.
+  usageExits(program);
   registerSimulateCommand(program);
   return program;
 }
 
-/** Errors a user can act on get one clear message and exit code 1; anything else is a bug (exit 2). */
-export function describeFailure(error: unknown): { message: string; exitCode: number } {
-  if (
-    error instanceof InputValidationError ||
-    error instanceof StoreUnavailableError ||
-    error instanceof UnknownItemsError ||
-    error instanceof ModelUnavailableError
-  ) {
-    return { message: `kgal: ${error.message}`, exitCode: 1 };
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
   }
-  const err = error as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT' && err.path) return { message: `kgal: no such file: ${err.path}`, exitCode: 1 };
-  return { message: `kgal: unexpected error: ${process.env.KGAL_DEBUG ? err?.stack : err?.message}`, exitCode: 2 };
+}
+
+/** Commander errors on `command` and its subcommands become thrown CommanderErrors (exit 64, or 0 for --help/--version). */
+export function usageExits(command: Command): void {
+  command.exitOverride((error) => {
+    throw error;
+  });
+  for (const sub of command.commands) usageExits(sub);
+}
+
+/**
+ * The exit code and message for a failure, from the one table in src/errors/kgal-error.ts: expected
+ * failures get one line (`kgal: ...`) and their kind's exit code; anything else is a bug (exit 70).
+ */
+export function describeFailure(error: unknown): { message: string; exitCode: number } {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (and the help after it); --help and --version exit 0.
+    return { message: '', exitCode: error.exitCode === 0 ? EXIT.ok : EXIT.usage };
+  }
+  const known = classifyError(error);
+  if (known.kind !== 'internal') return { message: `kgal: ${known.message}`, exitCode: known.exitCode };
+  const err = error as Error | undefined;
+  return { message: `kgal: unexpected error: ${process.env.KGAL_DEBUG ? err?.stack : err?.message}`, exitCode: known.exitCode };
 }

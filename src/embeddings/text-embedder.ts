@@ -1,3 +1,4 @@
+import { KgalError } from '../errors/kgal-error.js';
 import type { Matrix } from '../model/matrix.js';
 
 /** Turns texts into unit-length vectors. The transformer implementation is TransformersEmbedder. */
@@ -12,9 +13,9 @@ export interface TextEmbedder {
   dispose(): Promise<void>;
 }
 
-export class ModelUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
+export class ModelUnavailableError extends KgalError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('model-unavailable', message, options);
     this.name = 'ModelUnavailableError';
   }
 }

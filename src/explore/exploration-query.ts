@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { cypherFile } from '../config/package-paths.js';
+import { KgalError, UsageError } from '../errors/kgal-error.js';
 import { splitCypherStatements } from '../store/cypher-statements.js';
 
 /** A `.cypher` exploration file: its description, declared parameters with defaults, and result columns. */
@@ -21,9 +22,16 @@ export async function listExplorationQueries(): Promise<string[]> {
   return files.filter((f) => f.endsWith('.cypher')).map((f) => f.replace(/\.cypher$/, '')).sort();
 }
 
-/** Reads an exploration file by bare name (`top-gaps`) from cypher/explore, or by path. */
+/**
+ * Reads an exploration file by bare name (`top-gaps`) from cypher/explore, or by a path ending in
+ * `.cypher`; anything else is refused before any file is read, so `kgal cypher` cannot be pointed at
+ * /etc/hostname (and errors never quote the file's content).
+ */
 export async function readExplorationQuery(nameOrPath: string): Promise<ExplorationQuery> {
-  const path = nameOrPath.includes('/') || nameOrPath.endsWith('.cypher') ? nameOrPath : join(cypherFile(EXPLORATION_DIR), `${nameOrPath}.cypher`);
+  let path: string;
+  if (nameOrPath.endsWith('.cypher')) path = nameOrPath;
+  else if (/^[A-Za-z0-9][\w.-]*$/.test(nameOrPath)) path = join(cypherFile(EXPLORATION_DIR), `${nameOrPath}.cypher`);
+  else throw new UsageError(`not an exploration query: "${nameOrPath}" (a name from cypher/explore, see \`kgal cypher\`, or a path ending in .cypher)`);
   const source = await readFile(path, 'utf8');
   const description: string[] = [];
   const defaults: Record<string, unknown> = {};
@@ -37,7 +45,7 @@ export async function readExplorationQuery(nameOrPath: string): Promise<Explorat
     else description.push(comment);
   }
   const statements = splitCypherStatements(source);
-  if (statements.length !== 1) throw new Error(`${path}: expected one Cypher statement, found ${statements.length}`);
+  if (statements.length !== 1) throw new KgalError('rejected', `${path}: expected one Cypher statement, found ${statements.length}`);
   return { name: basename(path, '.cypher'), description: description.join(' ').trim(), defaults, columns, statement: statements[0]! };
 }
 
@@ -55,7 +63,7 @@ export function parseParameterAssignments(assignments: readonly string[]): Recor
   const params: Record<string, unknown> = {};
   for (const assignment of assignments) {
     const at = assignment.indexOf('=');
-    if (at <= 0) throw new RangeError(`--param expects name=value, got "${assignment}"`);
+    if (at <= 0) throw new UsageError(`--param expects name=value, got "${assignment}"`);
     params[assignment.slice(0, at)] = parseParameterValue(assignment.slice(at + 1));
   }
   return params;

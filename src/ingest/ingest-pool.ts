@@ -5,10 +5,12 @@ import type { EntityExtractor } from '../entities/entity-extractor.js';
 import { Gazetteer } from '../entities/gazetteer.js';
 import { readTriplesFile } from '../kg/read-triples.js';
 import { parseKgTerm, type Triple } from '../kg/triple.js';
+import { UsageError } from '../errors/kgal-error.js';
 import { InputValidationError, type InputIssue } from '../pool/input-error.js';
 import { parsePoolRow, type PoolRow } from '../pool/pool-row.js';
 import { dedupeRows, duplicateIdIssues, readPoolFile } from '../pool/read-pool.js';
-import type { GraphStore, ItemUpsert, RelationUpsert } from '../store/graph-store.js';
+import { basename } from 'node:path';
+import { LabelConflictError, LeaseConflictError, type GraphStore, type ItemUpsert, type RelationUpsert } from '../store/graph-store.js';
 import { silentProgress, type Progress } from './progress.js';
 
 export interface IngestOptions {
@@ -26,7 +28,23 @@ export interface IngestOptions {
    */
   ignoreLabels?: boolean;
   progress?: Progress;
+  /** KGAL_LABELS: when not empty, a row labeled outside this set rejects its file (nothing written). */
+  allowedLabels?: readonly string[];
+  /**
+   * How a row's label meets the store (see labelPolicy): the CLI and the ops scripts overwrite a different
+   * label (like `kgal label`); the API refuses it, and a label for an item leased to an annotator, with 409
+   * (like POST /v1/labels). Either way the label goes through store.setLabels, so it is in the history.
+   */
+  labelPolicy?: LabelPolicy;
 }
+
+export interface LabelPolicy {
+  onConflict: 'overwrite' | 'reject';
+  respectLeases: boolean;
+}
+
+export const OPERATOR_LABEL_POLICY: LabelPolicy = { onConflict: 'overwrite', respectLeases: false };
+export const CLIENT_LABEL_POLICY: LabelPolicy = { onConflict: 'reject', respectLeases: true };
 
 export interface IngestReport {
   files: Array<{ file: string; rows: number }>;
@@ -50,6 +68,8 @@ export async function ingestPool(store: GraphStore, options: IngestOptions): Pro
   const triples = options.kgFile ? await readTriplesFile(options.kgFile) : [];
   const pools: PoolBatch[] = [];
   for (const file of options.files) pools.push({ source: file, rows: await readPoolFile(file) });
+  const issues = pools.flatMap(({ source, rows }) => labelSetIssues(rows, basename(source), options));
+  if (issues.length > 0) throw new InputValidationError(issues);
   return writePools(store, pools, toRelations(triples), options);
 }
 
@@ -68,9 +88,46 @@ export async function ingestRows(
     if (result.row) parsed.push(result.row);
   });
   issues.push(...duplicateIdIssues(parsed, source));
+  issues.push(...labelSetIssues(parsed, source, options));
   if (issues.length > 0) throw new InputValidationError(issues);
   const triples = options.kgFile ? await readTriplesFile(options.kgFile) : [];
   return writePools(store, [{ source, rows: dedupeRows(parsed) }], toRelations(triples), options);
+}
+
+/** Rows labeled outside `allowedLabels` (KGAL_LABELS), as issues on their line's `label` field. */
+export function labelSetIssues(rows: readonly PoolRow[], display: string, options: { allowedLabels?: readonly string[]; ignoreLabels?: boolean }): InputIssue[] {
+  const allowed = new Set(options.allowedLabels ?? []);
+  if (allowed.size === 0 || options.ignoreLabels) return [];
+  return rows
+    .filter((row) => row.label !== undefined && !allowed.has(row.label))
+    .map((row) => ({ file: display, line: row.line, field: 'label', message: `unknown label "${row.label}" (allowed: ${[...allowed].join(', ')}; KGAL_LABELS)` }));
+}
+
+/**
+ * The labels the rows would set, checked against the store before anything is written: a different
+ * existing label (policy `reject`) is a LabelConflictError, an item leased to an annotator (policy
+ * `respectLeases`) a LeaseConflictError. Returns the stored label per id, to skip labels already set.
+ */
+async function checkLabels(store: GraphStore, pools: readonly PoolBatch[], policy: LabelPolicy, ignoreLabels: boolean): Promise<Map<string, string | undefined>> {
+  const labeled = ignoreLabels ? [] : pools.flatMap(({ rows }) => rows.filter((row) => row.label !== undefined));
+  const storedLabel = new Map<string, string | undefined>();
+  if (labeled.length === 0) return storedLabel;
+  const conflicts: Array<{ id: string; current: string; given: string }> = [];
+  const leased: Array<{ id: string; holder: string }> = [];
+  const given = new Map(labeled.map((row) => [row.id, row.label!]));
+  const now = Date.now();
+  for (let start = 0; start < labeled.length; start += 10_000) {
+    for (const item of await store.getItems(labeled.slice(start, start + 10_000).map((row) => row.id))) {
+      storedLabel.set(item.id, item.label);
+      const label = given.get(item.id)!;
+      if (item.label === label) continue;
+      if (policy.onConflict === 'reject' && item.label !== undefined) conflicts.push({ id: item.id, current: item.label, given: label });
+      if (policy.respectLeases && item.lease && Date.parse(item.lease.expiresAt) > now) leased.push({ id: item.id, holder: item.lease.holder });
+    }
+  }
+  if (leased.length > 0) throw new LeaseConflictError(leased);
+  if (conflicts.length > 0) throw new LabelConflictError(conflicts);
+  return storedLabel;
 }
 
 interface PoolBatch {
@@ -86,6 +143,10 @@ async function writePools(
 ): Promise<IngestReport> {
   const progress = options.progress ?? silentProgress;
   const batchSize = options.batchSize ?? DEFAULT_INGEST_BATCH;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new UsageError(`batch size must be a positive integer, got ${batchSize}`);
+  // Label conflicts and leases are checked before the first write (relations included).
+  const policy = options.labelPolicy ?? OPERATOR_LABEL_POLICY;
+  const storedLabel = await checkLabels(store, pools, policy, options.ignoreLabels ?? false);
   if (relations.length > 0) {
     progress.start('knowledge graph', relations.length);
     for (let start = 0; start < relations.length; start += RELATION_BATCH) {
@@ -110,7 +171,11 @@ async function writePools(
     for (let start = 0; start < rows.length; start += batchSize) {
       const batch = rows.slice(start, start + batchSize);
       const upserts = await prepareBatch(store, extractor, batch, report, options.ignoreLabels ?? false);
-      await store.upsertItems(upserts);
+      // Items first (without labels), then their labels through the one label path (history, conflicts,
+      // leases); a label the item already has is not set again.
+      const labels = upserts.flatMap(({ id, label }) => (label !== undefined && storedLabel.get(id) !== label ? [{ id, label }] : []));
+      await store.upsertItems(upserts.map(({ label: _label, ...upsert }) => upsert));
+      if (labels.length > 0) await store.setLabels(labels, policy);
       progress.advance(batch.length);
     }
     progress.stop();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { InputIssue } from './input-error.js';
+import { DEFAULT_INPUT_LIMITS, inputLimitsFromEnv, limitEnvName, metaProblem, type InputLimits } from './input-limits.js';
 
 /** A validated row of a pool file: one text to (maybe) label. */
 export interface PoolRow {
@@ -13,7 +14,8 @@ export interface PoolRow {
 }
 
 export const MAX_ID_LENGTH = 512;
-export const MAX_TEXT_LENGTH = 100_000;
+/** The default text limit (KGAL_MAX_TEXT_CHARS overrides it; see input-limits.ts). */
+export const MAX_TEXT_LENGTH = DEFAULT_INPUT_LIMITS.maxTextChars;
 
 export const idSchema = z.union([
   z.string().trim().min(1, 'must be a non-empty string').max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`),
@@ -24,8 +26,7 @@ const rowSchema = z.object({
   id: idSchema,
   text: z
     .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-    .refine((t) => t.trim().length > 0, 'must not be empty')
-    .refine((t) => t.length <= MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`),
+    .refine((t) => t.trim().length > 0, 'must not be empty'),
   label: z
     .union([z.string(), z.number().transform(String), z.null()])
     .optional()
@@ -38,7 +39,7 @@ const RESERVED = new Set(['id', 'text', 'label']);
  * Validates one decoded row (a JSON object or a CSV record) into a PoolRow, or returns the issues that
  * name each bad field.
  */
-export function parsePoolRow(raw: unknown, file: string, line: number): { row?: PoolRow; issues: InputIssue[] } {
+export function parsePoolRow(raw: unknown, file: string, line: number, limits: InputLimits = inputLimitsFromEnv()): { row?: PoolRow; issues: InputIssue[] } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { issues: [{ file, line, message: 'expected a JSON object with "id" and "text"' }] };
   }
@@ -53,10 +54,16 @@ export function parsePoolRow(raw: unknown, file: string, line: number): { row?: 
     }));
     return { issues };
   }
+  if (parsed.data.text.length > limits.maxTextChars) {
+    return { issues: [{ file, line, field: 'text', message: `must be at most ${limits.maxTextChars} characters, got ${parsed.data.text.length} (limit ${limitEnvName('maxTextChars')})` }] };
+  }
   const meta: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
-    if (!RESERVED.has(key)) meta[key] = value;
+    // defineProperty, not assignment: a "__proto__" key must not become the prototype (it is refused below).
+    if (!RESERVED.has(key)) Object.defineProperty(meta, key, { value, enumerable: true, writable: true, configurable: true });
   }
+  const problem = metaProblem(meta, limits);
+  if (problem) return { issues: [{ file, line, ...(problem.path ? { field: problem.path.slice(0, 80) } : {}), message: problem.message }] };
   const row: PoolRow = { id: parsed.data.id, text: parsed.data.text, meta, line };
   if (parsed.data.label !== undefined) row.label = parsed.data.label;
   return { row, issues: [] };

@@ -1,3 +1,4 @@
+import { KgalError } from '../errors/kgal-error.js';
 import type { EntityMention, EntityType } from '../entities/entity-extractor.js';
 import type { Matrix } from '../model/matrix.js';
 
@@ -260,36 +261,36 @@ export interface GraphStore {
   close(): Promise<void>;
 }
 
-export class UnknownItemsError extends Error {
+export class UnknownItemsError extends KgalError {
   constructor(readonly ids: string[]) {
     const shown = ids.slice(0, 10).map((id) => `"${id}"`).join(', ');
-    super(`unknown item id(s): ${shown}${ids.length > 10 ? ` and ${ids.length - 10} more` : ''}; nothing written`);
+    super('not-found', `unknown item id(s): ${shown}${ids.length > 10 ? ` and ${ids.length - 10} more` : ''}; nothing written`);
     this.name = 'UnknownItemsError';
   }
 }
 
 /** Labels that would replace a different existing label while `onConflict: 'reject'`; nothing written. */
-export class LabelConflictError extends Error {
+export class LabelConflictError extends KgalError {
   constructor(readonly conflicts: Array<{ id: string; current: string; given: string }>) {
     const shown = conflicts.slice(0, 10).map((c) => `"${c.id}" is labeled "${c.current}", not "${c.given}"`).join('; ');
-    super(`label conflict: ${shown}${conflicts.length > 10 ? ` and ${conflicts.length - 10} more` : ''}; nothing written`);
+    super('conflict', `label conflict: ${shown}${conflicts.length > 10 ? ` and ${conflicts.length - 10} more` : ''}; nothing written`);
     this.name = 'LabelConflictError';
   }
 }
 
 /** Labels for items leased to another annotator while `respectLeases`; nothing written. */
-export class LeaseConflictError extends Error {
+export class LeaseConflictError extends KgalError {
   constructor(readonly conflicts: Array<{ id: string; holder: string }>) {
     const shown = conflicts.slice(0, 10).map((c) => `"${c.id}" is leased to "${c.holder}"`).join('; ');
-    super(`lease conflict: ${shown}${conflicts.length > 10 ? ` and ${conflicts.length - 10} more` : ''}; nothing written`);
+    super('conflict', `lease conflict: ${shown}${conflicts.length > 10 ? ` and ${conflicts.length - 10} more` : ''}; nothing written`);
     this.name = 'LeaseConflictError';
   }
 }
 
 /** The store cannot be reached or opened (Neo4j down, data directory locked, ...). */
-export class StoreUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
+export class StoreUnavailableError extends KgalError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('store-unavailable', message, options);
     this.name = 'StoreUnavailableError';
   }
 }

@@ -1,9 +1,10 @@
+import { KgalError } from '../errors/kgal-error.js';
 import { StoreUnavailableError } from './graph-store.js';
 
 /**
  * The embedded store's file is damaged, incomplete or not a kgal store: it is refused rather than
- * opened as an empty (or partial) store. A StoreUnavailableError, so the CLI exits 1 with the message,
- * the ops scripts exit 2 and the API answers 503.
+ * opened as an empty (or partial) store. A StoreUnavailableError, so the CLI and the ops scripts exit 2
+ * with the message and the API answers 503.
  */
 export class StoreDamagedError extends StoreUnavailableError {
   constructor(message: string) {
@@ -15,11 +16,12 @@ export class StoreDamagedError extends StoreUnavailableError {
 /**
  * A write the embedded store cannot put on disk as given (metadata or a state that is not
  * JSON-serialisable, e.g. nested so deeply that JSON.stringify overflows the stack). Raised before
- * anything is applied: the store is unchanged and stays usable.
+ * anything is applied: the store is unchanged and stays usable. A rejected request (HTTP 400, exit 1), not a bug: validation
+ * (pool-row.ts) refuses such metadata first, this is the store's last line of defence.
  */
-export class StoreWriteError extends Error {
-  constructor(message: string) {
-    super(message);
+export class StoreWriteError extends KgalError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('rejected', message, options);
     this.name = 'StoreWriteError';
   }
 }
@@ -30,6 +32,6 @@ export function toJsonText(value: unknown, what: string): string | undefined {
     return JSON.stringify(value);
   } catch (error) {
     const reason = error instanceof RangeError ? `nested too deeply (${error.message})` : (error as Error).message;
-    throw new StoreWriteError(`cannot store ${what}: it is not serialisable as JSON: ${reason}; nothing written`);
+    throw new StoreWriteError(`cannot store ${what}: it is not serialisable as JSON: ${reason}; nothing written`, { cause: error });
   }
 }

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { z } from 'zod';
-import { ingestRows } from '../../ingest/ingest-pool.js';
+import { CLIENT_LABEL_POLICY, ingestRows } from '../../ingest/ingest-pool.js';
 import type { ApiContext } from '../api-context.js';
 import { requireApiKey } from '../api-key.js';
 import { HttpError, parseRequest } from '../errors.js';
@@ -12,8 +12,12 @@ export function itemRoutes({ store, config, selectionQueue }: ApiContext): Route
 
   router.post('/v1/items', requireApiKey(config.apiKey), async (req, res) => {
     const { items } = parseRequest(IngestBodySchema, req.body, 'body');
-    // Same validation as pool files, row by row; a rejected batch writes nothing.
-    const report = await selectionQueue.run(() => ingestRows(store, items as Array<Record<string, unknown>>, { source: 'items' }));
+    // Same validation as pool files, row by row, and labels go the way of POST /v1/labels (KGAL_LABELS,
+    // 409 on a different existing label or another annotator's lease, label history); a rejected batch
+    // writes nothing.
+    const report = await selectionQueue.run(() =>
+      ingestRows(store, items as Array<Record<string, unknown>>, { source: 'items', allowedLabels: config.labels, labelPolicy: CLIENT_LABEL_POLICY }),
+    );
     res.json({ items: report.files.reduce((n, f) => n + f.rows, 0), extracted: report.extracted, unchanged: report.unchanged, entities: (await store.stats()).entities });
   });
 
