@@ -7,7 +7,7 @@ import { createRandom } from '../src/model/seeded-random.js';
 import { queryPool } from '../src/selector/query-pool.js';
 import type { Neo4jGraphStore } from '../src/store/neo4j-store.js';
 import { runKgal } from './support/cli.js';
-import { fixture } from './support/fixtures.js';
+import { fixture, tempFile } from './support/fixtures.js';
 import { freshNeo4jStore, neo4jSkipped, neo4jTestUri } from './support/neo4j.js';
 
 /** Unit vectors of the 384 dimensions the item vector index expects; b1 and b2 close together. */
@@ -69,6 +69,15 @@ describe.skipIf(neo4jSkipped())('cypher/explore files against a seeded Neo4j', (
     expect(result.stdout).toMatch(/label\s+items\s+share/);
     expect(result.stdout).toMatch(/City\s+2\s+1/);
     expect(result.stdout).toContain('(1 rows)');
+  });
+
+  it('a Cypher syntax error is a rejected query (exit 1) with its position, never the file content', async () => {
+    const file = await tempFile('broken.cypher', 'secret-host-name-4711\n');
+    const result = runKgal(['cypher', file], { NEO4J_URI: neo4jTestUri() });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^kgal: Cypher syntax error at line 1, column 1\n$/);
+    expect(result.stderr).not.toContain('secret');
+    expect((await store.stats()).items).toBe(7);
   });
 
   it('injection-looking parameters are data, never Cypher', async () => {

@@ -156,6 +156,22 @@ describe('ops scripts (embedded store)', () => {
     expect((await storeStats(env.KGAL_DATA_DIR)).items).toBe(0);
   });
 
+  it('ingest-dir applies the input limits and KGAL_LABELS like kgal ingest: the file is rejected (exit 1), nothing from it written', async () => {
+    const dir = join(await tempDir('kgal-ops-'), 'inbox');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, '01-deep.jsonl'), `{"id":"ok","text":"Fine."}\n{"id":"d","text":"Deep.","meta":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}\n`);
+    await writeFile(join(dir, '02-food.jsonl'), '{"id":"f","text":"Pizza in Naples.","label":"Food"}\n');
+    const env = { KGAL_DATA_DIR: join(dirname(dir), 'data'), KGAL_LABELS: 'City,Airport' };
+    const result = await runOps('ingest-dir', [dir], env);
+    expect(result.status).toBe(1);
+    expect(events(result, 'rejected')).toMatchObject([
+      { file: '01-deep.jsonl', line: 2, field: expect.stringMatching(/^meta(\.a)+$/), message: expect.stringContaining('nested more than 32 levels deep') },
+      { file: '02-food.jsonl', line: 1, field: 'label', message: expect.stringContaining('unknown label "Food"') },
+    ]);
+    expect(result.stdout).not.toMatch(NO_STACK);
+    expect(summaryOf(result)).toMatchObject({ exitCode: 1, rejected: 2, ingested: 0 });
+  });
+
   it('refresh-graph writes the entity analytics; ingest-dir --refresh does too', async () => {
     const dir = await inbox();
     await rm(join(dir, '03-bad.jsonl'));

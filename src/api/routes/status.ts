@@ -26,9 +26,21 @@ export function statusRoutes({ store }: ApiContext): Router {
     res.json(openApi);
   });
 
+  // Coverage needs the whole entity graph: computed once per state of the store (graph version, items,
+  // labeled items, mentions; labels are only ever added, so the count names the labeled set) and shared by
+  // concurrent requests, instead of once per call.
+  let coverage: { key: string; summary: Promise<unknown> } | undefined;
   router.get('/v1/stats', async (_req, res) => {
-    const [stats, leases, state] = await Promise.all([store.stats(), store.activeLeases(), loadGraphState(store)]);
-    res.json({ ...stats, activeLeases: leases.length, coverage: state.coverage.summary() });
+    const [stats, leases, version] = await Promise.all([store.stats(), store.activeLeases(), store.graphVersion()]);
+    const key = `${version}:${stats.items}:${stats.labeledItems}:${stats.mentions}:${stats.entities}:${stats.relations}`;
+    if (coverage?.key !== key) {
+      const summary = loadGraphState(store).then((state) => state.coverage.summary());
+      coverage = { key, summary };
+      summary.catch(() => {
+        if (coverage?.summary === summary) coverage = undefined;
+      });
+    }
+    res.json({ ...stats, activeLeases: leases.length, coverage: await coverage.summary });
   });
 
   router.get('/v1/model', async (_req, res) => {
