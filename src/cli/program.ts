@@ -428,10 +428,19 @@ export function buildProgram(): Command {
   });
 
   // Usage errors (unknown option, bad option value, missing argument) exit 64 like the ops scripts. The
-  // simulate command keeps commander's exit 1 for now (its tests pin it); it can adopt usageExits too.
+  // simulate command keeps commander's own exit codes for now (its tests pin exit 1); it can adopt
+  // usageExits too.
   usageExits(program);
   registerSimulateCommand(program);
+  const simulate = program.commands.find((c) => c.name() === 'simulate');
+  if (simulate) commanderExits(simulate);
   return program;
+}
+
+/** Commander's default: exit with its own code (undoes the override `command` inherited). */
+function commanderExits(command: Command): void {
+  command.exitOverride((error) => process.exit(error.exitCode));
+  for (const sub of command.commands) commanderExits(sub);
 }
 
 function packageVersion(): string {
