@@ -121,6 +121,16 @@ describe('kgal CLI: one error model (exit codes 0, 1 rejected, 2 store unavailab
       expect(result.stderr, args.join(' ')).toMatch(message);
       expect(result.stderr).not.toMatch(/unexpected error/);
     }
+    const fromEnv: Array<[Record<string, string>, RegExp]> = [
+      [{ KGAL_PORT: 'abc' }, /KGAL_PORT.*must be a port number/],
+      [{ KGAL_LEASE_SECONDS: '0' }, /KGAL_LEASE_SECONDS must be a positive integer/],
+      [{ KGAL_READ_KEY: 'r' }, /KGAL_READ_KEY needs KGAL_API_KEY/],
+    ];
+    for (const [vars, message] of fromEnv) {
+      const result = runKgal(['serve'], { ...env, ...vars });
+      expect(result.status, JSON.stringify(vars)).toBe(64);
+      expect(result.stderr).toMatch(message);
+    }
     expect(JSON.parse(runKgal(['stats', '--json', '--no-coverage'], env).stdout)).toMatchObject({ items: 0 });
   });
 

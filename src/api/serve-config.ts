@@ -1,3 +1,5 @@
+import { UsageError } from '../errors/kgal-error.js';
+
 /** How `kgal serve` (and createApp) behaves; every field has an environment variable. */
 export interface ServeConfig {
   /** KGAL_API_KEY: when set, required on write routes, and on reads too (with KGAL_READ_KEY accepted there). */
@@ -38,10 +40,10 @@ export function serveConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServeC
     logLevel: env.KGAL_LOG_LEVEL || DEFAULT_SERVE_CONFIG.logLevel,
   };
   if (!Number.isInteger(config.leaseSeconds) || config.leaseSeconds < 1) {
-    throw new Error(`KGAL_LEASE_SECONDS must be a positive integer, got "${env.KGAL_LEASE_SECONDS}"`);
+    throw new UsageError(`KGAL_LEASE_SECONDS must be a positive integer, got "${env.KGAL_LEASE_SECONDS}"`);
   }
   if (env.KGAL_API_KEY) config.apiKey = env.KGAL_API_KEY;
   if (env.KGAL_READ_KEY) config.readKey = env.KGAL_READ_KEY;
-  if (config.readKey && !config.apiKey) throw new Error('KGAL_READ_KEY needs KGAL_API_KEY (without a write key every route is open)');
+  if (config.readKey && !config.apiKey) throw new UsageError('KGAL_READ_KEY needs KGAL_API_KEY (without a write key every route is open)');
   return config;
 }
