@@ -77,7 +77,7 @@ export class UsageError extends KgalError {
 }
 
 /** neo4j-driver's codes for a connection lost after the store was opened. */
-const NEO4J_UNAVAILABLE = new Set(['ServiceUnavailable', 'SessionExpired']);
+const NEO4J_UNAVAILABLE = new Set(['ServiceUnavailable', 'SessionExpired', 'Neo.TransientError.General.DatabaseUnavailable']);
 
 export interface Classified {
   kind: ErrorKind;
