@@ -50,7 +50,7 @@ export interface RoundContext {
   readonly batchSize: number;
   /** Weight overrides from the request. */
   readonly weights?: Partial<ComponentWeights>;
-  /** Override of an uncertainty-first preset's shortlist factor (0: no shortlist). */
+  /** Fixes kg-guided's shortlist factor instead of earning it from the labels (0: no shortlist). */
   readonly shortlist?: number;
   /** The query's options a strategy may read (decay, committee size, budget...). */
   readonly budget: number;

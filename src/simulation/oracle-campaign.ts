@@ -26,7 +26,7 @@ export interface SelectionSettings {
   centrality?: CentralityMeasure;
   /** Committee size for qbc/kl/bald/auto. */
   members?: number;
-  /** Shortlist factor of uncertainty-first presets (kg-guided). */
+  /** Fixes kg-guided's shortlist factor (default: earned from the labels). */
   shortlist?: number;
 }
 

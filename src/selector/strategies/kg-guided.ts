@@ -26,6 +26,7 @@ import { PRESET_DEFINITIONS, type ComponentWeights } from '../presets.js';
 import { selectBatch, type BatchPick } from '../select-batch.js';
 import type { RoundContext, SelectionStrategy, StrategyRun } from '../strategy.js';
 import { topK } from '../top-k.js';
+import { chooseWeighted } from './weighted-preset.js';
 import type { ComponentValues } from '../uncertainty-component.js';
 
 export interface KgGuidedOptions {
@@ -62,31 +63,13 @@ export function shortlistFactor(settings: KgGuidedOptions, context: RoundContext
 function chooseKgGuided(settings: KgGuidedOptions, context: RoundContext): StrategyRun {
   const preset = PRESET_DEFINITIONS['kg-guided'];
   const uncertainty = context.externalUncertainty ?? context.uncertainty(preset.uncertainty!);
-  const uncertaintySource = uncertainty === undefined ? 'none' : uncertainty === context.externalUncertainty ? 'external' : 'model';
-  const all = {
-    ids: context.candidateIds,
-    entities: context.entities,
-    ...(context.embeddings && context.rows ? { embeddings: context.embeddings, rows: context.rows } : {}),
-  };
-  if (!uncertainty) {
-    const weights = { ...preset.coldStart, ...context.weights };
-    const density = weights.density > 0 ? context.density() : undefined;
-    const { picks, evaluations } = selectBatch(all, { weights, batchSize: context.batchSize, coverage: context.newCoverage(), ...(density ? { density } : {}) });
-    return { picks, evaluations, weights, coldStart: true, uncertaintySource, pickStrategies: picks.map(() => 'kg-guided:cold-start') };
-  }
-  const weights = { ...settings.weights, ...context.weights };
+  // Cold start, or `shortlist: 0`: the weighted sum over every candidate (cold-start weights without a model).
+  const wholePool = (): StrategyRun => chooseWeighted({ ...preset, weights: settings.weights }, context);
+  if (!uncertainty) return wholePool();
   const factor = shortlistFactor(settings, context);
-  if (!(factor > 0)) {
-    const density = weights.density > 0 ? context.density() : undefined;
-    const { picks, evaluations } = selectBatch(all, {
-      weights,
-      batchSize: context.batchSize,
-      coverage: context.newCoverage(),
-      ...(weights.uncertainty > 0 ? { uncertainty } : {}),
-      ...(density ? { density } : {}),
-    });
-    return { picks, evaluations, weights, coldStart: false, uncertaintySource };
-  }
+  if (!(factor > 0)) return wholePool();
+  const uncertaintySource = uncertainty === context.externalUncertainty ? 'external' : 'model';
+  const weights = { ...settings.weights, ...context.weights };
 
   // Uncertainty first. The knowledge term may tilt the batch towards texts that mention entities, but
   // entity-free candidates get at least half their share of the shortlist (the rest is chosen jointly).

@@ -1,10 +1,11 @@
 /**
- * The presets that weigh components (uncertainty, coverage gain, density, diversity): margin, entropy, bald,
- * coverage, kg-guided... One strategy value per preset definition (presets.ts), sharing this code.
+ * The presets that weigh components (uncertainty, coverage gain, density, diversity) over every candidate:
+ * margin, entropy, bald, density, coverage... One strategy value per preset definition (presets.ts).
+ * kg-guided has its own strategy (kg-guided.ts) built on the same components.
  */
 import { COMMITTEE_MEASURES } from '../uncertainty-component.js';
 import type { ComponentWeights, Preset } from '../presets.js';
-import { selectBatch, type BatchCandidates, type SelectBatchOptions } from '../select-batch.js';
+import { selectBatch, type BatchCandidates } from '../select-batch.js';
 import type { RoundContext, SelectionStrategy, StrategyRun } from '../strategy.js';
 
 export function weightedPresetStrategy(preset: Preset): SelectionStrategy {
@@ -18,21 +19,25 @@ export function weightedPresetStrategy(preset: Preset): SelectionStrategy {
   };
 }
 
-function chooseWeighted(preset: Preset, context: RoundContext): StrategyRun {
+/** One batch by the preset's weighted sum over every candidate (cold-start weights when it needs a model and has none). */
+export function chooseWeighted(preset: Preset, context: RoundContext): StrategyRun {
   const uncertainty = preset.uncertainty ? (context.externalUncertainty ?? context.uncertainty(preset.uncertainty)) : undefined;
   const coldStart = preset.uncertainty !== undefined && uncertainty === undefined;
   const weights: ComponentWeights = { ...(coldStart ? preset.coldStart : preset.weights), ...context.weights };
   const uncertaintySource = uncertainty === undefined ? 'none' : uncertainty === context.externalUncertainty ? 'external' : 'model';
-  const run = (candidates: BatchCandidates, options: Omit<SelectBatchOptions, 'weights' | 'batchSize' | 'coverage'>): StrategyRun => {
-    const { picks, evaluations } = selectBatch(candidates, { weights, batchSize: context.batchSize, coverage: context.newCoverage(), ...options });
-    return { picks, evaluations, weights, coldStart, uncertaintySource, ...(coldStart ? { pickStrategies: picks.map(() => `${preset.name}:cold-start`) } : {}) };
-  };
-  const all: BatchCandidates = {
+  const density = weights.density > 0 ? context.density() : undefined;
+  const candidates: BatchCandidates = {
     ids: context.candidateIds,
     entities: context.entities,
     ...(context.embeddings && context.rows ? { embeddings: context.embeddings, rows: context.rows } : {}),
   };
-  const density = weights.density > 0 ? context.density() : undefined;
-  return run(all, { ...(uncertainty && weights.uncertainty > 0 ? { uncertainty } : {}), ...(density ? { density } : {}) });
+  const { picks, evaluations } = selectBatch(candidates, {
+    weights,
+    batchSize: context.batchSize,
+    coverage: context.newCoverage(),
+    ...(uncertainty && weights.uncertainty > 0 ? { uncertainty } : {}),
+    ...(density ? { density } : {}),
+  });
+  return { picks, evaluations, weights, coldStart, uncertaintySource, ...(coldStart ? { pickStrategies: picks.map(() => `${preset.name}:cold-start`) } : {}) };
 }
 
