@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import { canonicalKey } from '../entities/canonical-key.js';
 import { CompromiseExtractor } from '../entities/compromise-extractor.js';
 import type { EntityExtractor } from '../entities/entity-extractor.js';
@@ -9,7 +10,6 @@ import { UsageError } from '../errors/kgal-error.js';
 import { InputValidationError, type InputIssue } from '../pool/input-error.js';
 import { parsePoolRow, type PoolRow } from '../pool/pool-row.js';
 import { dedupeRows, duplicateIdIssues, readPoolFile } from '../pool/read-pool.js';
-import { basename } from 'node:path';
 import { LabelConflictError, LeaseConflictError, type GraphStore, type ItemUpsert, type RelationUpsert } from '../store/graph-store.js';
 import { silentProgress, type Progress } from './progress.js';
 
