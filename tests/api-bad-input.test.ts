@@ -189,6 +189,18 @@ for (const backend of backends) {
       expect(stored.body.labelHistory.map((e: { label: string }) => e.label)).toEqual(['Airport']);
     });
 
+    it('an item upsert with overwrite: true relabels (with a history event); a lease still refuses it', async () => {
+      const body = { items: [{ id: 'relabel-1', text: 'Billund Airport is in Denmark.', label: 'City' }] };
+      expect((await call(api.url, 'POST', '/v1/items', body, auth)).status).toBe(200);
+      const relabel = { items: [{ ...body.items[0]!, label: 'Airport' }] };
+      expect((await call(api.url, 'POST', '/v1/items', relabel, auth)).status).toBe(409);
+      expect((await call(api.url, 'POST', '/v1/items', { ...relabel, overwrite: true }, auth)).status).toBe(200);
+      const stored = await call(api.url, 'GET', '/v1/items/relabel-1', undefined, auth);
+      expect(stored.body.labelHistory.map((e: { label: string }) => e.label)).toEqual(['City', 'Airport']);
+      const leased = { items: [{ id: leasedToOther, text: rows[1]!.text, label: 'City' }], overwrite: true };
+      expect((await call(api.url, 'POST', '/v1/items', leased, auth)).status).toBe(409);
+    });
+
     it('liveness, readiness and the OpenAPI document stay open; every error carries its kind', async () => {
       for (const path of ['/health', '/ready', '/openapi.json']) expect((await call(api.url, 'GET', path)).status, path).toBe(200);
       expect((await call(api.url, 'GET', '/v1/stats', undefined, { 'x-api-key': API_KEY })).status).toBe(200);

@@ -44,9 +44,13 @@ export const ItemRowSchema = z
 export const IngestBodySchema = z
   .strictObject({
     items: z.array(z.unknown()).min(1, 'must contain at least one item').max(LIMITS.itemsPerRequest, `at most ${LIMITS.itemsPerRequest} items per request`),
+    overwrite: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'A `label` given with an item replaces a different existing label instead of answering 409 (as in POST /v1/labels); leases still apply.' }),
   })
   .openapi('IngestRequest', {
-    description: 'Rows to add or update; all or nothing.',
+    description: 'Rows to add or update; all or nothing. A `label` goes the way of POST /v1/labels: KGAL_LABELS, 409 on a different label or another annotator\'s lease, label history.',
     example: { items: [{ id: 'doc-1', text: 'Aarhus Airport serves the city of Aarhus.' }] },
   });
 

@@ -11,12 +11,12 @@ export function itemRoutes({ store, config, selectionQueue }: ApiContext): Route
   const router = Router();
 
   router.post('/v1/items', requireApiKey(config.apiKey), async (req, res) => {
-    const { items } = parseRequest(IngestBodySchema, req.body, 'body');
+    const { items, overwrite } = parseRequest(IngestBodySchema, req.body, 'body');
     // Same validation as pool files, row by row, and labels go the way of POST /v1/labels (KGAL_LABELS,
     // 409 on a different existing label or another annotator's lease, label history); a rejected batch
     // writes nothing.
     const report = await selectionQueue.run(() =>
-      ingestRows(store, items as Array<Record<string, unknown>>, { source: 'items', allowedLabels: config.labels, labelPolicy: CLIENT_LABEL_POLICY }),
+      ingestRows(store, items as Array<Record<string, unknown>>, { source: 'items', allowedLabels: config.labels, labelPolicy: overwrite ? { ...CLIENT_LABEL_POLICY, onConflict: 'overwrite' } : CLIENT_LABEL_POLICY }),
     );
     res.json({ items: report.files.reduce((n, f) => n + f.rows, 0), extracted: report.extracted, unchanged: report.unchanged, entities: (await store.stats()).entities });
   });
