@@ -5,16 +5,7 @@ import { MemoryGraphStore } from '../src/store/memory-store.js';
 import { call } from './support/api.js';
 import { kgalBin } from './support/cli.js';
 import { tempDir } from './support/fixtures.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './support/serve.js';
 
 async function waitForHealth(url: string): Promise<void> {
   const deadline = Date.now() + 30_000;

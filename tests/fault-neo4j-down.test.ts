@@ -7,24 +7,14 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kgalBin, runKgal } from './support/cli.js';
 import { sharedData, tempDir, tempFile } from './support/fixtures.js';
 import { neo4jSkipped } from './support/neo4j.js';
+import { freePort } from './support/serve.js';
 
 const root = join(__dirname, '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(neo4jSkipped())('Neo4j killed mid-ingest, then the ingest re-run', () => {
   let home: string;

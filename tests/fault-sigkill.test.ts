@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { GraphStore } from '../src/store/graph-store.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
 import { kgalBin } from './support/cli.js';
 import { tempDir } from './support/fixtures.js';
+import { startKgalServe } from './support/serve.js';
 import { connectNeo4jStore, freshNeo4jStore, neo4jSkipped, neo4jTestUri } from './support/neo4j.js';
 
 /**
@@ -19,16 +19,6 @@ const KILLS = Number(process.env.KGAL_FAULT_KILLS ?? 12);
 const CLIENTS = 4;
 const ITEMS = 400;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Where the server keeps its data: an embedded store's folder, or the test Neo4j. */
 interface Backend {
   name: string;
@@ -39,29 +29,8 @@ interface Backend {
   reader(): Promise<GraphStore>;
 }
 
-async function startServer(backend: Backend): Promise<{ url: string; child: ChildProcess; exited: Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [cli, 'serve', '--port', String(port)], {
-    env: { ...process.env, ...backend.env(), KGAL_LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/ready`)).ok) return { url, child, exited };
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`kgal serve did not become ready: ${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+function startServer(backend: Backend): Promise<{ url: string; child: ChildProcess; exited: Promise<void> }> {
+  return startKgalServe({ ...backend.env(), KGAL_LOG_LEVEL: 'silent' }, cli);
 }
 
 interface Ack {
