@@ -6,6 +6,8 @@ import { rowOf, stackRows } from '../src/model/matrix.js';
 import { loadEmbeddedPool, trainPoolModel } from '../src/model/pool-model.js';
 import { createRandom } from '../src/model/seeded-random.js';
 import { queryPool } from '../src/selector/query-pool.js';
+import { AUTO_ARMS } from '../src/selector/registry.js';
+import { createExp4pState } from '../src/strategies/exp4p.js';
 import type { GraphStore } from '../src/store/graph-store.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
 import { entropy } from '../src/strategies/uncertainty.js';
@@ -176,6 +178,16 @@ describe('auto: the EXP4.P bandit over presets', () => {
     const after = (await store.getState('auto')) as { queried: unknown[]; rounds: number };
     expect(after.queried).toHaveLength(6);
     expect(after.rounds).toBe(6);
+  });
+
+  it('learns over one arm per family, and a state learned over other arms starts afresh', async () => {
+    const store = await MemoryGraphStore.open();
+    await seedPool(store, 12);
+    await store.updateState('auto', () => createExp4pState({ arms: ['entropy', 'bald', 'random'], budget: 60 }));
+    const result = await queryPool(store, { batchSize: 6, strategy: 'auto', budget: 60 });
+    expect(result.bandit!.arms.map((a) => a.arm)).toEqual(AUTO_ARMS.map((arm) => arm.name));
+    expect(AUTO_ARMS.map((arm) => arm.name)).toEqual(['random', 'margin', 'coreset', 'kg-guided']);
+    expect(((await store.getState('auto')) as { arms: string[] }).arms).toEqual(['random', 'margin', 'coreset', 'kg-guided']);
   });
 });
 

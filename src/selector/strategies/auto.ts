@@ -51,7 +51,9 @@ async function chooseAuto(arms: readonly SelectionStrategy[], context: RoundCont
   let drawn: ReturnType<typeof drawBatch> | undefined;
   // One atomic store step; pure apart from noting its reward and draws, so a retried transaction can rerun it.
   const state = await context.state.update<Exp4pState>('auto', (current) => {
-    let state = current ?? createExp4pState({ arms: armNames, budget: context.budget });
+    // A state learned over other arms (an earlier kgal's ten presets) starts afresh: its weights mean nothing here.
+    const sameArms = current !== undefined && current.arms.length === armNames.length && current.arms.every((arm, k) => arm === armNames[k]);
+    let state = sameArms ? current : createExp4pState({ arms: armNames, budget: context.budget });
     reward = undefined;
     if (state.pending.length > 0) {
       const isLabeled = (id: string): boolean => {
