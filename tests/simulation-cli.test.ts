@@ -18,22 +18,22 @@ describe('kgal simulate: arguments', () => {
     const pool = await agNewsSlice(40);
     const out = await tempDir('kgal-sim-cli-');
     const both = runKgal(['simulate', '--pool', pool, '--eval', pool, '--eval-fraction', '0.2', '--out', out]);
-    expect(both.status).toBe(1);
+    expect(both.status).toBe(64); // usage
     expect(both.stderr).toContain('either --eval or --eval-fraction');
     const unknown = runKgal(['simulate', '--pool', pool, '--strategies', 'random,oracle', '--out', out]);
-    expect(unknown.status).toBe(1);
+    expect(unknown.status).toBe(64);
     expect(unknown.stderr).toContain('unknown strategy oracle');
     const noOut = runKgal(['simulate', '--pool', pool]);
-    expect(noOut.status).toBe(1);
+    expect(noOut.status).toBe(64);
     expect(noOut.stderr).toContain('--out <dir> is required');
     const tooMuch = runKgal(['simulate', '--pool', pool, '--budget', '100', '--out', out]);
-    expect(tooMuch.status).toBe(1);
+    expect(tooMuch.status).toBe(64); // an option value the pool cannot satisfy
     expect(tooMuch.stderr).toContain('budget 100 exceeds the pool (32 items)');
   });
 
   it('report on a directory without rounds says so', async () => {
     const result = runKgal(['simulate', 'report', await tempDir('kgal-sim-cli-')]);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(64);
     expect(result.stderr).toContain('no rounds');
   });
 });

@@ -41,7 +41,7 @@ describe('stopping rules from the command line', () => {
     expect(rejudged.strategies[0]!.stopping.coverageSaturation).toMatchObject({ fired: 1, labels: { mean: 50 } }); // 2 rounds in a row: round 4
 
     const bad = runKgal(['simulate', 'report', dir, '--stop-kappa', 'high']);
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(64); // usage
     expect(bad.stderr).toContain('--stop-kappa must be <threshold>[:<rounds>]');
   });
 });

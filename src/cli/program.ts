@@ -427,20 +427,11 @@ export function buildProgram(): Command {
     process.once('SIGTERM', shutdown);
   });
 
-  // Usage errors (unknown option, bad option value, missing argument) exit 64 like the ops scripts. The
-  // simulate command keeps commander's own exit codes for now (its tests pin exit 1); it can adopt
-  // usageExits too.
-  usageExits(program);
+  // Usage errors (unknown option, bad option value, missing argument) exit 64 like the ops scripts, in
+  // every command, simulate included.
   registerSimulateCommand(program);
-  const simulate = program.commands.find((c) => c.name() === 'simulate');
-  if (simulate) commanderExits(simulate);
+  usageExits(program);
   return program;
-}
-
-/** Commander's default: exit with its own code (undoes the override `command` inherited). */
-function commanderExits(command: Command): void {
-  command.exitOverride((error) => process.exit(error.exitCode));
-  for (const sub of command.commands) commanderExits(sub);
 }
 
 function packageVersion(): string {
