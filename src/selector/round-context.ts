@@ -12,7 +12,7 @@ import { poolLabeledSimilarity } from './labeled-similarity.js';
 import type { LoadedRound } from './load-round.js';
 import type { ComponentWeights } from './presets.js';
 import type { RoundContext, StatePort } from './strategy.js';
-import { uncertaintyComponent, type ComponentValues, type UncertaintyMeasure } from './uncertainty-component.js';
+import { gatherComponent, uncertaintyComponent, type ComponentValues, type UncertaintyMeasure } from './uncertainty-component.js';
 
 export interface ContextSettings {
   seed: number;
@@ -89,7 +89,7 @@ export function roundContexts(round: LoadedRound, settings: ContextSettings): (e
         if (!components.has(measure)) {
           if (!poolComponents.has(measure)) poolComponents.set(measure, round.probabilities ? uncertaintyComponent(measure, round.probabilities) : undefined);
           const values = poolComponents.get(measure);
-          components.set(measure, values ? gather(values, candidateRows) : undefined);
+          components.set(measure, values ? gatherComponent(values, candidateRows) : undefined);
         }
         return components.get(measure);
       },
@@ -118,11 +118,11 @@ export function roundContexts(round: LoadedRound, settings: ContextSettings): (e
 
 /**
  * An externally supplied uncertainty (an LLM's mean token entropy, a translation quality estimate...) in item
- * metadata `uncertainty`, used instead of the classifier when every candidate has one; min-max normalised over
- * the candidates (higher = more worth labeling).
+ * metadata `uncertainty`, used instead of the classifier when every unlabeled item has one (loadRound checks
+ * that; candidates are among them); min-max normalised over the candidates (higher = more worth labeling).
  */
 function externalUncertaintyOf(metas: ReadonlyArray<Record<string, unknown>>): ComponentValues | undefined {
-  if (metas.length === 0 || !metas.every((m) => typeof m.uncertainty === 'number' && Number.isFinite(m.uncertainty))) return undefined;
+  if (metas.length === 0) return undefined;
   const raw = Float64Array.from(metas, (m) => m.uncertainty as number);
   return { raw, normalized: minMax(raw) };
 }
@@ -152,11 +152,6 @@ function pickRows(values: Float64Array, rows: Int32Array): Float64Array {
   const out = new Float64Array(rows.length);
   for (let c = 0; c < rows.length; c += 1) out[c] = values[rows[c]!]!;
   return out;
-}
-
-/** Values of the pool's rows, picked out for the candidates. */
-function gather(values: ComponentValues, rows: Int32Array): ComponentValues {
-  return { raw: pickRows(values.raw, rows), normalized: pickRows(values.normalized, rows) };
 }
 
 function minMax(raw: Float64Array): Float64Array {

@@ -10,6 +10,17 @@ export interface ComponentValues {
   normalized: Float64Array;
 }
 
+/** A component's values at the given indices (pool rows for the candidates, candidates for a shortlist), in that order. */
+export function gatherComponent(values: ComponentValues, indices: ArrayLike<number>): ComponentValues {
+  const raw = new Float64Array(indices.length);
+  const normalized = new Float64Array(indices.length);
+  for (let k = 0; k < indices.length; k += 1) {
+    raw[k] = values.raw[indices[k]!]!;
+    normalized[k] = values.normalized[indices[k]!]!;
+  }
+  return { raw, normalized };
+}
+
 /** The pool's class probabilities: the classifier's, and each committee member's when a measure needs them. */
 export interface PoolProbabilities {
   classifier: Matrix<Float64Array>;

@@ -19,6 +19,7 @@ import {
 } from '../../strategies/exp4p.js';
 import type { BatchPick } from '../select-batch.js';
 import { NO_WEIGHTS, type RoundContext, type SelectionStrategy, type StrategyRun } from '../strategy.js';
+import { coveragePicks } from './coverage-picks.js';
 
 /** How long an unlabeled draw counts as still in flight (its lease may not be granted yet). */
 const IN_FLIGHT_MS = 60_000;
@@ -84,14 +85,14 @@ async function chooseAuto(arms: readonly SelectionStrategy[], context: RoundCont
   });
   const draws = drawn!.draws;
 
-  const coverage = context.newCoverage();
+  // A draw an arm advised keeps that arm's explanation; a uniform draw reports the coverage it adds.
+  const uniform = coveragePicks(
+    context,
+    draws.map((d) => d.index),
+  );
   const picks: BatchPick[] = draws.map((draw, k) => {
     const fromArm = runs.get(state.arms[draw.arm]!)?.picks.find((p) => p.candidate === draw.index);
-    const raw = coverage.gain(context.entities, draw.index);
-    coverage.cover(context.entities, draw.index);
-    return fromArm
-      ? { ...fromArm, rank: k + 1 }
-      : { candidate: draw.index, id: draw.itemId, rank: k + 1, score: 0, components: { coverage: { raw, normalized: raw } }, entities: [] };
+    return fromArm ? { ...fromArm, rank: k + 1 } : uniform[k]!;
   });
   const kgGuided = runs.get('kg-guided');
   return {

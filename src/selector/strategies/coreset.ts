@@ -2,6 +2,7 @@ import { kCenterGreedy } from '../../strategies/similarity.js';
 import { PRESET_DEFINITIONS } from '../presets.js';
 import type { BatchPick } from '../select-batch.js';
 import { NO_WEIGHTS, type SelectionStrategy } from '../strategy.js';
+import { coveragePicks } from './coverage-picks.js';
 import { weightedPresetStrategy } from './weighted-preset.js';
 
 const withoutEmbeddings = weightedPresetStrategy(PRESET_DEFINITIONS.coverage);
@@ -28,19 +29,13 @@ export const coresetStrategy: SelectionStrategy = {
       ...(labeledSimilarity ? { labeledSimilarity } : {}),
       ...(density ? { seedScores: density.raw } : {}),
     });
-    const coverage = context.newCoverage();
-    const picks = chosen.map(({ candidate, similarity }, k): BatchPick => {
-      const raw = coverage.gain(context.entities, candidate);
-      coverage.cover(context.entities, candidate);
+    const picks = coveragePicks(
+      context,
+      chosen.map((c) => c.candidate),
+    ).map((pick, k): BatchPick => {
+      const similarity = chosen[k]!.similarity;
       const finite = Number.isFinite(similarity) ? similarity : 0;
-      return {
-        candidate,
-        id: context.candidateIds[candidate]!,
-        rank: k + 1,
-        score: 1 - finite,
-        components: { coverage: { raw, normalized: raw }, diversity: { raw: finite, normalized: Math.max(0, finite) } },
-        entities: [],
-      };
+      return { ...pick, score: 1 - finite, components: { ...pick.components, diversity: { raw: finite, normalized: Math.max(0, finite) } } };
     });
     return { picks, evaluations: rows.length * picks.length, weights: { ...NO_WEIGHTS, diversity: 1 }, coldStart: false, uncertaintySource: 'none' };
   },

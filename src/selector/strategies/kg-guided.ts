@@ -27,7 +27,7 @@ import { selectBatch, type BatchPick } from '../select-batch.js';
 import type { RoundContext, SelectionStrategy, StrategyRun } from '../strategy.js';
 import { topK } from '../top-k.js';
 import { chooseWeighted } from './weighted-preset.js';
-import type { ComponentValues } from '../uncertainty-component.js';
+import { gatherComponent } from '../uncertainty-component.js';
 
 export interface KgGuidedOptions {
   /** Shortlist factor f with no evidence (e = 0) and with full evidence (e = 1). */
@@ -101,7 +101,7 @@ function chooseKgGuided(settings: KgGuidedOptions, context: RoundContext): Strat
         weights,
         batchSize: count,
         coverage,
-        ...(weights.uncertainty > 0 ? { uncertainty: gather(uncertainty, which) } : {}),
+        ...(weights.uncertainty > 0 ? { uncertainty: gatherComponent(uncertainty, which) } : {}),
         ...(labeledSimilarity ? { labeledSimilarity } : {}),
       },
     );
@@ -120,8 +120,4 @@ function chooseKgGuided(settings: KgGuidedOptions, context: RoundContext): Strat
   // One ranking for the annotator: by the score each pick had when chosen.
   picks.sort((a, b) => b.score - a.score);
   return { picks: picks.map((pick, k) => ({ ...pick, rank: k + 1 })), evaluations, weights, coldStart: false, uncertaintySource };
-}
-
-function gather(values: ComponentValues, which: Int32Array): ComponentValues {
-  return { raw: Float64Array.from(which, (c) => values.raw[c]!), normalized: Float64Array.from(which, (c) => values.normalized[c]!) };
 }
