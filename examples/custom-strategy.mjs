@@ -11,7 +11,7 @@ const here = (name) => fileURLToPath(new URL(name, import.meta.url));
 /** @type {import('../dist/src/index.js').SelectionStrategy} */
 const balancedMargin = {
   name: 'balanced-margin',
-  needs: { model: true },
+  needs: {}, // the classifier is always there when it can be trained; `{ committee: true }` adds the committee
   choose(context) {
     const margin = context.uncertainty('margin');
     if (!margin) return STRATEGIES['kg-guided'].choose(context); // cold start: no model yet, let kg-guided decide

@@ -13,10 +13,9 @@ import type { ComponentWeights } from './presets.js';
 import type { BatchPick } from './select-batch.js';
 import type { ComponentValues, UncertaintyMeasure } from './uncertainty-component.js';
 
+/** What a strategy needs loaded beyond the round itself (the classifier is trained whenever it can be: every pick carries its prediction). */
 export interface StrategyNeeds {
-  /** A classifier trained on the labeled items (the query trains one when it can). */
-  model?: boolean;
-  /** The bootstrap committee too (qbc, kl, bald). */
+  /** The bootstrap committee's probabilities (qbc, kl, bald). */
   committee?: boolean;
 }
 

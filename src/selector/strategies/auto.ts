@@ -28,7 +28,7 @@ const IN_FLIGHT_MS = 60_000;
 export function autoStrategy(arms: readonly SelectionStrategy[]): SelectionStrategy {
   return {
     name: 'auto',
-    needs: { model: true, committee: arms.some((arm) => arm.needs.committee) },
+    needs: { committee: arms.some((arm) => arm.needs.committee) },
     choose: (context) => chooseAuto(arms, context),
   };
 }

@@ -48,7 +48,7 @@ export const KG_GUIDED_DEFAULTS: KgGuidedOptions = {
 
 export function kgGuidedStrategy(options: Partial<KgGuidedOptions> = {}): SelectionStrategy {
   const settings: KgGuidedOptions = { ...KG_GUIDED_DEFAULTS, ...options };
-  return { name: 'kg-guided', needs: { model: true }, choose: (context) => chooseKgGuided(settings, context) };
+  return { name: 'kg-guided', needs: {}, choose: (context) => chooseKgGuided(settings, context) };
 }
 
 /** The shortlist factor the labels so far have earned (or the caller's fixed factor). */

@@ -11,10 +11,7 @@ import type { RoundContext, SelectionStrategy, StrategyRun } from '../strategy.j
 export function weightedPresetStrategy(preset: Preset): SelectionStrategy {
   return {
     name: preset.name,
-    needs: {
-      ...(preset.uncertainty ? { model: true } : {}),
-      ...(preset.uncertainty && COMMITTEE_MEASURES.has(preset.uncertainty) ? { committee: true } : {}),
-    },
+    needs: preset.uncertainty && COMMITTEE_MEASURES.has(preset.uncertainty) ? { committee: true } : {},
     choose: (context) => chooseWeighted(preset, context),
   };
 }
