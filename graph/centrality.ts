@@ -18,7 +18,7 @@
  * module relies on this). When raw is zero everywhere (no edges), `values` is uniform 1 / order.
  */
 import type { EntityGraph } from './entity-graph.js';
-import { type Adjacency, adjacencyFromGraph, edgeWeights, isAdjacency } from './adjacency.js';
+import { type Adjacency, type GraphLike, adjacencyFromGraph, edgeWeights, isAdjacency } from './adjacency.js';
 import { sampleIndices, seededRandom } from './random.js';
 
 export type CentralityMeasure = 'pagerank' | 'degree' | 'betweenness' | 'eigenvector';
@@ -68,7 +68,7 @@ export interface CentralityResult {
 }
 
 /** Centrality of every node of `graph` (an Adjacency, or a graphology graph converted on the fly). */
-export function computeCentrality(graph: Adjacency | EntityGraph, options: CentralityOptions = {}): CentralityResult {
+export function computeCentrality(graph: Adjacency | EntityGraph | GraphLike, options: CentralityOptions = {}): CentralityResult {
   const adjacency = isAdjacency(graph) ? graph : adjacencyFromGraph(graph);
   const measure = options.measure ?? 'pagerank';
   const weighted = options.weighted ?? true;

@@ -15,7 +15,7 @@
  */
 import louvain from 'graphology-communities-louvain';
 import type { EntityGraph } from './entity-graph.js';
-import { type Adjacency, adjacencyFromGraph, isAdjacency } from './adjacency.js';
+import { type Adjacency, type GraphLike, adjacencyFromGraph, isAdjacency } from './adjacency.js';
 import { seededRandom } from './random.js';
 
 export interface CommunityOptions {
@@ -42,7 +42,7 @@ export interface CommunityResult {
   modularity: number;
 }
 
-export function detectCommunities(graph: Adjacency | EntityGraph, options: CommunityOptions = {}): CommunityResult {
+export function detectCommunities(graph: Adjacency | EntityGraph | GraphLike, options: CommunityOptions = {}): CommunityResult {
   const adjacency = isAdjacency(graph) ? graph : adjacencyFromGraph(graph);
   const n = adjacency.order;
   if (adjacency.size === 0) {

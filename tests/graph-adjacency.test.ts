@@ -47,7 +47,7 @@ describe('buildAdjacency', () => {
     expect(edgeMap(adjacency)).toEqual(new Map([['a|b', 6], ['c|d', 2], ['b|c', 2]]));
     expect(Array.from(adjacency.strength)).toEqual([6, 8, 4, 2, 0]);
     expect(adjacency.totalWeight).toBe(10);
-    expect(adjacency.offsets[5] - adjacency.offsets[4]!).toBe(0);
+    expect(adjacency.offsets[5]! - adjacency.offsets[4]!).toBe(0);
   });
 
   it('rejects duplicate entity keys and bad weights', () => {

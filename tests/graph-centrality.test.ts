@@ -80,7 +80,7 @@ describe('PageRank over the CSR adjacency', () => {
   it('matches with other damping factors', () => {
     const graph = randomGraph(80, 200, 7, { isolated: 3 });
     for (const alpha of [0.5, 0.99]) {
-      const reference = pagerankGraphology(graph, { alpha, maxIterations: 1000 });
+      const reference = pagerankGraphology(graph, { getEdgeWeight: 'weight', alpha, maxIterations: 1000 });
       const result = computeCentrality(graph, { alpha, tolerance: 1e-6, maxIterations: 1000 });
       expect(maxAbsDiff(result.keys, result.raw, reference)).toBeLessThanOrEqual(1e-6);
     }
@@ -97,7 +97,7 @@ describe('PageRank over the CSR adjacency', () => {
       ],
       relations: [{ subject: 'd', predicate: 'p', object: 'e' }],
     };
-    const reference = pagerankGraphology(buildEntityGraph(input), { tolerance: 1e-9, maxIterations: 200 });
+    const reference = pagerankGraphology(buildEntityGraph(input), { getEdgeWeight: 'weight', tolerance: 1e-9, maxIterations: 200 });
     const result = computeCentrality(buildAdjacency(input));
     expect(maxAbsDiff(result.keys, result.raw, reference)).toBeLessThanOrEqual(1e-6);
     expect(result.raw[5]).toBeCloseTo(reference.f!, 12); // isolated f

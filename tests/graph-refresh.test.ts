@@ -6,7 +6,7 @@ import { analyzeEntityGraph, entityAnalysisRows } from '../graph/refresh.js';
 
 function cliquesInput(): EntityGraphInput {
   const keys = ['a0', 'a1', 'a2', 'a3', 'b0', 'b1', 'b2', 'b3', 'solo'];
-  const cooccurrences: EntityGraphInput['cooccurrences'] = [];
+  const cooccurrences: Array<{ a: string; b: string; weight: number }> = [];
   for (const side of ['a', 'b']) {
     for (let i = 0; i < 4; i++) for (let j = i + 1; j < 4; j++) cooccurrences.push({ a: `${side}${i}`, b: `${side}${j}`, weight: 2 });
   }

@@ -47,7 +47,7 @@ describe('trainPoolModel', () => {
     expect(model.classNames).toEqual(['business', 'science', 'sports']);
     expect(model.labelCounts).toEqual({ business: 8, science: 8, sports: 8 });
     expect(model.trainedOn).toBe(24);
-    expect(model.committee.members).toHaveLength(4);
+    expect(model.committee!.members).toHaveLength(4);
     const probabilities = predictProba(model.classifier, pool.embeddings);
     let correct = 0;
     for (let row = 0; row < 60; row += 1) {
@@ -60,6 +60,6 @@ describe('trainPoolModel', () => {
     }
     expect(correct / 36).toBeGreaterThan(0.9);
     const again = trainPoolModel(pool, { members: 4, seed: 3 });
-    expect(again.status === 'trained' && Array.from(again.committee.members[2]!.model.weights)).toEqual(Array.from(model.committee.members[2]!.model.weights));
+    expect(again.status === 'trained' && Array.from(again.committee!.members[2]!.model.weights)).toEqual(Array.from(model.committee!.members[2]!.model.weights));
   });
 });

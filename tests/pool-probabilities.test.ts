@@ -84,7 +84,7 @@ describe('pool probabilities through ONNX Runtime', () => {
     const model = onnxProto.onnx.ModelProto.decode(logitsModelBytes());
     expect(Number(model.irVersion)).toBe(7);
     expect(model.opsetImport.map((o) => Number(o.version))).toEqual([13]);
-    expect(model.graph!.node.map((n) => n.opType)).toEqual(['Cast', 'Gemm']);
+    expect(model.graph!.node!.map((n) => n.opType)).toEqual(['Cast', 'Gemm']);
     expect(model.graph!.initializer).toHaveLength(0);
   });
 });

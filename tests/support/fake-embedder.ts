@@ -17,7 +17,7 @@ export function fakeEmbedder(dimension = 64): SimulationEmbedder & { calls: numb
       texts.forEach((text, row) => {
         for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
           const bucket = createHash('md5').update(word).digest().readUInt32LE(0) % dimension;
-          data[row * dimension + bucket] += 1;
+          data[row * dimension + bucket]! += 1;
         }
         let norm = 0;
         for (let d = 0; d < dimension; d += 1) norm += data[row * dimension + d]! ** 2;
