@@ -37,7 +37,9 @@ for (const backend of backends) {
 
       const first = await call(api.url, 'POST', '/v1/query', { batchSize: 5, annotator: 'ann-1' });
       expect(first.status).toBe(200);
-      expect(first.body).toMatchObject({ strategy: 'kg-guided', coldStart: true, round: 1 });
+      // No model yet: the batch is chosen, reported and recorded as the cold-start fallback, never as kg-guided.
+      expect(first.body).toMatchObject({ strategy: 'cold-start', requestedStrategy: 'kg-guided', coldStart: true, round: 1 });
+      expect(first.body.fallback.reason).toMatch(/^kg-guided needs a trained model: /);
       const firstIds: string[] = first.body.picks.map((p: { id: string }) => p.id);
       expect(new Set(firstIds).size).toBe(5);
       expect(first.body.leases.map((l: { itemId: string; holder: string }) => [l.itemId, l.holder])).toEqual(firstIds.map((id) => [id, 'ann-1']));
@@ -61,7 +63,7 @@ for (const backend of backends) {
       expect(item.body).toMatchObject({ id: firstIds[0], label: categoryOf.get(firstIds[0]!), annotator: 'ann-1' });
       expect(item.body.lease).toBeUndefined();
       expect(item.body.labelHistory).toHaveLength(1);
-      expect(item.body.picks).toEqual([expect.objectContaining({ round: 1, strategy: 'kg-guided', rank: 1, annotator: 'ann-1' })]);
+      expect(item.body.picks).toEqual([expect.objectContaining({ round: 1, strategy: 'cold-start', rank: 1, annotator: 'ann-1' })]);
       expect(item.body.entities.length).toBeGreaterThan(0);
 
       // The labeled items' entities now count as covered: the gaps they filled are gone from the top.
@@ -93,7 +95,11 @@ for (const backend of backends) {
       expect(model.body).toMatchObject({ status: 'trained', trainedOn: 12 });
       expect(model.body.classes).toEqual([...new Set(seedLabels.map((l) => l.label))].sort());
       const query = await call(api.url, 'POST', '/v1/query', { batchSize: 4, strategy: 'entropy', annotator: 'ann-1' });
-      expect(query.body).toMatchObject({ coldStart: false, uncertaintySource: 'model', model: { status: 'trained' } });
+      expect(query.body).toMatchObject({ strategy: 'entropy', requestedStrategy: 'entropy', coldStart: false, uncertaintySource: 'model', model: { status: 'trained' } });
+      expect(query.body.fallback).toBeUndefined();
+      // The classifier /v1/model fitted for these labels is the one the query used (one fit per label set).
+      expect(query.body.model.reused).toBe(true);
+      expect((await call(api.url, 'GET', '/v1/model')).body).toMatchObject({ status: 'trained', reused: true, trainedAt: model.body.trainedAt });
       expect(query.body.picks.every((p: { components: Record<string, unknown> }) => 'uncertainty' in p.components)).toBe(true);
       // Every pick carries the model's prediction: a trained class, its probability, all classes summing to 1.
       for (const pick of query.body.picks as Array<{ prediction?: { label: string; probability: number; probabilities: Record<string, number> } }>) {

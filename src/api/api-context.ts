@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ModelCache } from '../model/model-cache.js';
 import type { GraphStore } from '../store/graph-store.js';
 import type { SerialQueue } from './serial-queue.js';
 import type { ServeConfig } from './serve-config.js';
@@ -10,4 +11,6 @@ export interface ApiContext {
   logger: Logger;
   /** Selection and graph refreshes of this process, one at a time. */
   selectionQueue: SerialQueue;
+  /** The classifier (and committee) fitted per label set, shared by /v1/query and /v1/model. */
+  modelCache: ModelCache;
 }

@@ -2,6 +2,7 @@ import cors from 'cors';
 import express, { type Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { ModelCache } from '../model/model-cache.js';
 import type { GraphStore } from '../store/graph-store.js';
 import type { ApiContext } from './api-context.js';
 import { redactHeaders, requireReadKey } from './api-key.js';
@@ -26,7 +27,7 @@ export interface AppOptions extends Partial<ServeConfig> {
 export function createApp(store: GraphStore, options: AppOptions = {}): Express {
   const config: ServeConfig = { ...DEFAULT_SERVE_CONFIG, ...options };
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'kgal' } });
-  const context: ApiContext = { store, config, logger, selectionQueue: new SerialQueue() };
+  const context: ApiContext = { store, config, logger, selectionQueue: new SerialQueue(), modelCache: new ModelCache() };
 
   const app = express();
   app.disable('x-powered-by');

@@ -123,7 +123,14 @@ const LeaseSchema = z.object({ itemId: z.string(), holder: z.string(), expiresAt
 
 export const QueryResponseSchema = z
   .object({
-    strategy: z.string(),
+    strategy: z.string().openapi({
+      description: 'The strategy that chose this batch: the one asked for, or `cold-start` (coverage, density, diversity) when it needs a model and has none; `fallback` then says why.',
+    }),
+    requestedStrategy: z.string().openapi({ description: 'The strategy asked for (default kg-guided).' }),
+    fallback: z
+      .object({ reason: z.string() })
+      .optional()
+      .openapi({ description: 'Present when `strategy` is a fallback for `requestedStrategy`, e.g. "entropy needs a trained model: cold start: no labeled items …".' }),
     coldStart: z.boolean(),
     coldStartReason: z.string().optional(),
     uncertaintySource: z.enum(['model', 'external', 'none']),
@@ -134,7 +141,12 @@ export const QueryResponseSchema = z
     leasedElsewhere: z.number().int(),
     leases: z.array(LeaseSchema).optional(),
     leaseAttempts: z.number().int().optional().openapi({ description: 'Selections made because concurrent queries leased picks first (1 = no race).' }),
-    model: z.object({ status: z.string(), classes: z.array(z.string()).optional(), trainedOn: z.number().int().optional() }),
+    model: z.object({
+      status: z.string(),
+      classes: z.array(z.string()).optional(),
+      trainedOn: z.number().int().optional(),
+      reused: z.boolean().optional().openapi({ description: 'The model was fitted earlier for the same label set (the server caches it) rather than for this query.' }),
+    }),
     bandit: z.unknown().optional(),
     coverage: z.record(z.string(), z.number()),
     graphSource: z.enum(['stored', 'computed']),
@@ -252,6 +264,8 @@ export const ModelResponseSchema = z
     classes: z.array(z.string()).optional(),
     labelCounts: z.record(z.string(), z.number().int()),
     trainedOn: z.number().int().optional(),
+    trainedAt: z.string().optional().openapi({ description: 'When the model of this label set was fitted (the server fits once per label set and reuses it).' }),
+    reused: z.boolean().optional().openapi({ description: 'True when this answer reused a model fitted earlier (by a query or an earlier call) instead of fitting one.' }),
     embeddedItems: z.number().int(),
     notEmbedded: z.number().int(),
     graph: z.object({

@@ -100,7 +100,7 @@ function nonNegativeNumber(value: string): number {
 
 function formatQuery(result: QueryResult): string {
   const lines = [
-    `${result.strategy}${result.coldStart ? ` (${result.coldStartReason})` : ''}: ${result.picks.length} of ${result.candidates} candidates` +
+    `${result.strategy}${result.fallback ? ` (fallback: ${result.fallback.reason})` : result.coldStart ? ` (${result.coldStartReason})` : ''}: ${result.picks.length} of ${result.candidates} candidates` +
       (result.round !== undefined ? `, round ${result.round}` : ''),
   ];
   if (result.bandit) {

@@ -28,7 +28,7 @@ export interface ExplainedPick {
   text: string;
   rank: number;
   score: number;
-  /** The strategy that chose the item (`auto:<preset>` when the bandit did, `<preset>:cold-start` on a fallback). */
+  /** The strategy that chose the item (`auto:<preset>` when the bandit did, `cold-start` when a preset that needs a model had none). */
   strategy: string;
   components: Record<string, ComponentReport>;
   /** The entities the item mentions, largest gap first: the gaps it fills. */

@@ -6,6 +6,7 @@
 import type { CentralityMeasure } from '../../graph/centrality.js';
 import type { DecayFunction } from '../../graph/coverage.js';
 import { loadGraphState, type GraphState } from '../analytics/graph-state.js';
+import type { ModelCache } from '../model/model-cache.js';
 import { loadEmbeddedPool, trainPoolModel, type EmbeddedPool, type PoolModel } from '../model/pool-model.js';
 import { predictProbaMany } from '../model/pool-probabilities.js';
 import type { GraphStore } from '../store/graph-store.js';
@@ -20,12 +21,16 @@ export interface LoadRoundOptions {
   members: number;
   decay?: DecayFunction;
   centrality?: CentralityMeasure;
+  /** Reuse the model fitted for this label set (a server's queries); without it the model is fitted here. */
+  modelCache?: ModelCache;
 }
 
 export interface LoadedRound {
   graph: GraphState;
   pool: EmbeddedPool;
   model: PoolModel;
+  /** True when the model came from the cache (fitted by an earlier query or model-status call). */
+  modelReused: boolean;
   /** The pool's class probabilities (rows of `pool.embeddings`), when a model was trained. */
   probabilities?: PoolProbabilities;
   /** Positions (into graph.items) of the unlabeled items. */
@@ -59,10 +64,13 @@ export async function loadRound(store: GraphStore, options: LoadRoundOptions): P
   const externalUncertainty = hasExternalUncertainty(unlabeledPositions, (p) => items[p]!.meta);
   let model: PoolModel = { status: 'untrained', reason: 'no embeddings: run `kgal embed`', labelCounts: {} };
   let probabilities: PoolProbabilities | undefined;
+  let modelReused = false;
   let t3 = t2;
   // The classifier is trained whenever it can be, whatever the strategy: every pick carries its prediction.
   if (pool.ids.length > 0) {
-    model = trainPoolModel(pool, { seed: options.seed, members: options.members, committee: options.needs.committee === true });
+    const request = { seed: options.seed, members: options.members, committee: options.needs.committee === true };
+    if (options.modelCache) ({ model, reused: modelReused } = options.modelCache.get(pool, request));
+    else model = trainPoolModel(pool, request);
     t3 = performance.now();
     if (model.status === 'trained') {
       // Every model the round needs scores the whole pool in one pass (ONNX Runtime for large pools).
@@ -77,6 +85,7 @@ export async function loadRound(store: GraphStore, options: LoadRoundOptions): P
     graph,
     pool,
     model,
+    modelReused,
     ...(probabilities ? { probabilities } : {}),
     unlabeledPositions,
     rowOfItem,

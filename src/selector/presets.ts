@@ -40,6 +40,12 @@ export interface Preset {
   coldStart: ComponentWeights;
 }
 
+/**
+ * The name a batch is reported under when the preset asked for needs a model and has none: it was chosen by the
+ * cold-start weights below (coverage, density, diversity), not by the preset's uncertainty.
+ */
+export const COLD_START_STRATEGY = 'cold-start';
+
 const COLD_START: ComponentWeights = { uncertainty: 0, coverage: 0.7, density: 0.3, diversity: 0.2 };
 const only = (component: keyof ComponentWeights): ComponentWeights => ({ uncertainty: 0, coverage: 0, density: 0, diversity: 0, [component]: 1 });
 

@@ -8,11 +8,13 @@
  */
 import type { CentralityMeasure } from '../../graph/centrality.js';
 import type { CoverageSummary, DecayFunction } from '../../graph/coverage.js';
+import { recordCampaignRound } from '../campaign/campaign-rounds.js';
+import type { ModelCache } from '../model/model-cache.js';
 import type { PoolModel } from '../model/pool-model.js';
 import type { GraphStore, Lease } from '../store/graph-store.js';
 import { explainPick, type ExplainedPick, type PredictionSource } from './explain-picks.js';
 import { loadRound, type LoadedRound } from './load-round.js';
-import type { ComponentWeights, PresetName } from './presets.js';
+import { COLD_START_STRATEGY, type ComponentWeights, type PresetName } from './presets.js';
 import { resolveStrategy } from './registry.js';
 import { roundContexts } from './round-context.js';
 import type { RoundContext, SelectionStrategy, StrategyRun } from './strategy.js';
@@ -41,11 +43,20 @@ export interface QueryOptions {
    * query returns them meanwhile. Picks lost to a concurrent query are replaced by selecting again.
    */
   lease?: { holder: string; durationMs: number };
+  /** Reuse the classifier (and committee) fitted for this label set instead of fitting one per query (the API keeps one). */
+  modelCache?: ModelCache;
 }
 
 export interface QueryResult {
-  /** The strategy asked for (a preset name or a custom strategy's name). */
+  /**
+   * The strategy that chose this batch: the one asked for, or `cold-start` (presets.ts) when that one needs a
+   * model and has none; `fallback` then says why. A batch is never reported under a preset that did not choose it.
+   */
   strategy: string;
+  /** The strategy asked for (a preset name or a custom strategy's name). */
+  requestedStrategy: string;
+  /** Present when `strategy` is a fallback for `requestedStrategy`: why the requested one could not run. */
+  fallback?: { reason: string };
   /** True when the strategy needed a model, had none, and fell back (the picks say to what). */
   coldStart: boolean;
   coldStartReason?: string;
@@ -55,7 +66,8 @@ export interface QueryResult {
   round?: number;
   picks: ExplainedPick[];
   candidates: number;
-  model: { status: PoolModel['status']; classes?: string[]; trainedOn?: number };
+  /** `reused`: with a model cache, whether the model was fitted by an earlier call for the same label set. */
+  model: { status: PoolModel['status']; classes?: string[]; trainedOn?: number; reused?: boolean };
   /** The leases granted to `lease.holder` (one per pick). */
   leases?: Lease[];
   /** Selections made because concurrent queries leased picks first (1 = no race). */
@@ -84,6 +96,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
     members: options.members ?? 5,
     ...(options.decay ? { decay: options.decay } : {}),
     ...(options.centrality ? { centrality: options.centrality } : {}),
+    ...(options.modelCache ? { modelCache: options.modelCache } : {}),
   });
   const contextFor = roundContexts(round, {
     seed,
@@ -99,18 +112,27 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   const t0 = performance.now();
   const chosen = await chooseAndLease(store, strategy, contextFor, round.leased, options.lease);
   const t1 = performance.now();
-  const picks = await explainPicks(store, round, chosen, strategy.name);
-  const unlabeledLeased = round.leased.size === 0 ? 0 : Array.from(round.unlabeledPositions).filter((p) => round.leased.has(round.graph.items[p]!.id)).length;
   const { model } = round;
+  // A strategy that needed a model and had none (not a bandit, which still drew among its arms) fell back:
+  // the batch is reported, explained and recorded under the fallback's name, with the reason.
+  const fallback = chosen.run.coldStart && !chosen.run.bandit ? { reason: fallbackReason(strategy.name, model) } : undefined;
+  const usedName = fallback ? COLD_START_STRATEGY : strategy.name;
+  const picks = await explainPicks(store, round, chosen, usedName);
+  const unlabeledLeased = round.leased.size === 0 ? 0 : Array.from(round.unlabeledPositions).filter((p) => round.leased.has(round.graph.items[p]!.id)).length;
   const result: QueryResult = {
-    strategy: strategy.name,
+    strategy: usedName,
+    requestedStrategy: strategy.name,
+    ...(fallback ? { fallback } : {}),
     coldStart: chosen.run.coldStart,
     uncertaintySource: chosen.run.uncertaintySource,
     weights: chosen.run.weights,
     picks,
     candidates: chosen.context.candidateIds.length,
     leasedElsewhere: unlabeledLeased,
-    model: model.status === 'trained' ? { status: model.status, classes: model.classNames, trainedOn: model.trainedOn } : { status: model.status },
+    model: {
+      ...(model.status === 'trained' ? { status: model.status, classes: model.classNames, trainedOn: model.trainedOn } : { status: model.status }),
+      ...(options.modelCache ? { reused: round.modelReused } : {}),
+    },
     coverage: round.graph.coverage.summary(),
     graphSource: round.graph.source,
     evaluations: chosen.run.evaluations,
@@ -124,7 +146,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
   if (chosen.run.coldStart && model.status === 'untrained') result.coldStartReason = model.reason;
   if ((options.record ?? true) && picks.length > 0) {
     result.round = await store.recordRound({
-      strategy: strategy.name,
+      strategy: usedName,
       at: new Date().toISOString(),
       ...(options.lease ? { annotator: options.lease.holder } : {}),
       picks: picks.map((p) => ({
@@ -135,7 +157,13 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
       })),
     });
   }
+  if (options.record ?? true) await recordCampaignRound(store, round); // the live campaign's history and stop signal (src/campaign)
   return result;
+}
+
+/** Why a strategy that needed a model ran as its cold-start fallback: one line, naming what was asked for. */
+function fallbackReason(requested: string, model: PoolModel): string {
+  return model.status === 'untrained' ? `${requested} needs a trained model: ${model.reason}` : `${requested} had no model uncertainty to rank by`;
 }
 
 interface Chosen {

@@ -74,7 +74,7 @@ export interface StrategyRun {
   /** True when the strategy needed a model, had none, and used its cold-start fallback. */
   coldStart: boolean;
   uncertaintySource: 'model' | 'external' | 'none';
-  /** The strategy that actually chose each pick when it differs from the one asked for (`auto:margin`, `kg-guided:cold-start`). */
+  /** The strategy that actually chose each pick when it differs from the one asked for (`auto:margin`, `cold-start`). */
   pickStrategies?: string[];
   /** `auto`: the bandit's arm probabilities and the reward it applied. */
   bandit?: { arms: Array<{ arm: string; probability: number; weight: number }>; reward?: number };

@@ -7,13 +7,13 @@ import { invalidRequest, parseRequest } from '../errors.js';
 import { LabelsBodySchema, QueryBodySchema } from '../schemas.js';
 
 /** POST /v1/query (the next batch, explained, leased to the annotator) and POST /v1/labels (idempotent). */
-export function selectionRoutes({ store, config, selectionQueue }: ApiContext): Router {
+export function selectionRoutes({ store, config, selectionQueue, modelCache }: ApiContext): Router {
   const router = Router();
   const allowedLabels = new Set(config.labels);
 
   router.post('/v1/query', requireApiKey(config.apiKey), async (req, res) => {
     const body = parseRequest(QueryBodySchema, req.body, 'body');
-    const options: QueryOptions = { batchSize: body.batchSize };
+    const options: QueryOptions = { batchSize: body.batchSize, modelCache };
     if (body.strategy) options.strategy = body.strategy;
     if (body.weights) options.weights = body.weights;
     if (body.shortlist !== undefined) options.shortlist = body.shortlist;

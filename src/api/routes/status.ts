@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { loadGraphState } from '../../analytics/graph-state.js';
-import { loadEmbeddedPool, trainPoolModel } from '../../model/pool-model.js';
+import { loadEmbeddedPool } from '../../model/pool-model.js';
 import type { ApiContext } from '../api-context.js';
 import { buildOpenApiDocument } from '../openapi.js';
 
 /** Health, readiness (asks the store), stats with coverage, model status, and the OpenAPI document. */
-export function statusRoutes({ store }: ApiContext): Router {
+export function statusRoutes({ store, modelCache }: ApiContext): Router {
   const router = Router();
   const openApi = buildOpenApiDocument();
 
@@ -45,11 +45,12 @@ export function statusRoutes({ store }: ApiContext): Router {
 
   router.get('/v1/model', async (_req, res) => {
     const [pool, version, analytics] = await Promise.all([loadEmbeddedPool(store), store.graphVersion(), store.getEntityAnalytics()]);
-    // The classifier alone (no committee): enough to say whether a model exists and on what.
-    const model = trainPoolModel(pool, { committee: false });
+    // The classifier of the current label set from the cache the queries share: fitted here only when no query
+    // or earlier call has fitted it for these labels yet.
+    const { model, reused, trainedAt } = modelCache.get(pool, { committee: false });
     res.json({
       status: model.status,
-      ...(model.status === 'trained' ? { classes: model.classNames, trainedOn: model.trainedOn } : { reason: model.reason }),
+      ...(model.status === 'trained' ? { classes: model.classNames, trainedOn: model.trainedOn, trainedAt, reused } : { reason: model.reason }),
       labelCounts: model.labelCounts,
       embeddedItems: pool.ids.length,
       notEmbedded: pool.notEmbedded,

@@ -4,7 +4,7 @@
  * kg-guided has its own strategy (kg-guided.ts) built on the same components.
  */
 import { COMMITTEE_MEASURES } from '../uncertainty-component.js';
-import type { ComponentWeights, Preset } from '../presets.js';
+import { COLD_START_STRATEGY, type ComponentWeights, type Preset } from '../presets.js';
 import { selectBatch, type BatchCandidates } from '../select-batch.js';
 import type { RoundContext, SelectionStrategy, StrategyRun } from '../strategy.js';
 
@@ -35,6 +35,6 @@ export function chooseWeighted(preset: Preset, context: RoundContext): StrategyR
     ...(uncertainty && weights.uncertainty > 0 ? { uncertainty } : {}),
     ...(density ? { density } : {}),
   });
-  return { picks, evaluations, weights, coldStart, uncertaintySource, ...(coldStart ? { pickStrategies: picks.map(() => `${preset.name}:cold-start`) } : {}) };
+  return { picks, evaluations, weights, coldStart, uncertaintySource, ...(coldStart ? { pickStrategies: picks.map(() => COLD_START_STRATEGY) } : {}) };
 }
 
