@@ -3,6 +3,7 @@ import { GazetteerExtractor } from '../src/entities/gazetteer-extractor.js';
 import { ingestPool } from '../src/ingest/ingest-pool.js';
 import { InputValidationError } from '../src/pool/input-error.js';
 import { LabelConflictError, LeaseConflictError, UnknownItemsError, type GraphStore, type StoreStats } from '../src/store/graph-store.js';
+import { LabelUndoError } from '../src/store/label-undo.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
 import { connectNeo4jStore, freshNeo4jStore, neo4jSkipped } from './support/neo4j.js';
 import { fixture, tempDir, tempFile } from './support/fixtures.js';
@@ -243,6 +244,55 @@ for (const backend of backends) {
       expect(history.every((e) => !Number.isNaN(Date.parse(e.at)))).toBe(true);
       expect(await store.getLabelHistory('a2')).toEqual([{ label: 'Politics', at: expect.any(String) }]);
       expect((await store.getItems(['a4', 'nope', 'a1'])).map((i) => i.id)).toEqual(['a4', 'a1']);
+    });
+
+    it("undo takes back the annotator's own latest label only: the item falls back to its earlier label or none, the history keeps an undo event", async () => {
+      await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
+      const fileLabels = (await store.stats()).labels;
+      await store.setLabels([{ id: 'a4', label: 'Weather', annotator: 'ann-1' }, { id: 'a2', label: 'Politics', annotator: 'ann-1' }]);
+      await store.setLabels([{ id: 'a4', label: 'Climate', annotator: 'ann-2' }]);
+      // Someone else's label, an unlabeled item, an unknown item: refused, nothing written.
+      const before = await store.stats();
+      await expect(store.undoLabel('a4', 'ann-1')).rejects.toThrow(/cannot undo the label of "a4": its label "Climate" was given by "ann-2", not "ann-1"/);
+      await expect(store.undoLabel('a1', 'ann-1')).rejects.toThrow(LabelUndoError);
+      await expect(store.undoLabel('ghost', 'ann-1')).rejects.toThrow(UnknownItemsError);
+      expect(await store.stats()).toEqual(before);
+      expect(await store.getLabelHistory('a4')).toHaveLength(2);
+
+      // ann-2 takes back "Climate": a4 falls back to ann-1's "Weather" (with its time).
+      const weatherAt = (await store.getLabelHistory('a4'))[0]!.at;
+      expect(await store.undoLabel('a4', 'ann-2')).toEqual({ id: 'a4', undone: 'Climate', restored: { label: 'Weather', annotator: 'ann-1' } });
+      expect(await store.getItem('a4')).toMatchObject({ label: 'Weather', annotator: 'ann-1', labeledAt: weatherAt });
+      // ann-1 takes back "Politics": a2 is unlabeled again, and can be leased and labeled anew.
+      expect(await store.undoLabel('a2', 'ann-1')).toEqual({ id: 'a2', undone: 'Politics' });
+      const a2 = await store.getItem('a2');
+      expect(a2?.label).toBeUndefined();
+      expect(a2?.annotator).toBeUndefined();
+      expect(a2?.labeledAt).toBeUndefined();
+      expect((await store.stats()).labels).toEqual({ ...fileLabels, Weather: 1 });
+      await expect(store.undoLabel('a2', 'ann-1')).rejects.toThrow(/it has no label/);
+      expect(await store.leaseItems({ ids: ['a2'], holder: 'ann-2', durationMs: 60_000 })).toHaveLength(1);
+      await store.setLabels([{ id: 'a2', label: 'Sports', annotator: 'ann-2' }], { respectLeases: true });
+
+      const strip = (events: Awaited<ReturnType<GraphStore['getLabelHistory']>>) => events.map(({ at: _at, ...rest }) => rest);
+      expect(strip(await store.getLabelHistory('a4'))).toEqual([
+        { label: 'Weather', annotator: 'ann-1' },
+        { label: 'Climate', annotator: 'ann-2' },
+        { label: 'Climate', annotator: 'ann-2', undo: true },
+      ]);
+      expect(strip(await store.getLabelHistory('a2'))).toEqual([
+        { label: 'Politics', annotator: 'ann-1' },
+        { label: 'Politics', annotator: 'ann-1', undo: true },
+        { label: 'Sports', annotator: 'ann-2' },
+      ]);
+      // A second connection (another API process) sees the same.
+      const other = await backend.connectAgain(store);
+      try {
+        expect(await other.getItem('a2')).toMatchObject({ label: 'Sports', annotator: 'ann-2' });
+        expect(strip(await other.getLabelHistory('a4')).at(-1)).toEqual({ label: 'Climate', annotator: 'ann-2', undo: true });
+      } finally {
+        if (other !== store) await other.close();
+      }
     });
 
     it('embeddings: stored in id order, dropped when the text changes, replaced when set again', async () => {

@@ -1,6 +1,7 @@
 import { KgalError } from '../errors/kgal-error.js';
 import type { EntityMention, EntityType } from '../entities/entity-extractor.js';
 import type { Matrix } from '../model/matrix.js';
+import type { LabelUndoReport } from './label-undo.js';
 
 /** An item to write. `extraction` is present when its entities must be (re)written. */
 export interface ItemUpsert {
@@ -112,6 +113,8 @@ export interface LabelEvent {
   label: string;
   annotator?: string;
   at: string;
+  /** True: this event took back `annotator`'s label `label` (undoLabel); the item fell back to its label before. */
+  undo?: boolean;
 }
 
 export interface RoundPick {
@@ -203,6 +206,12 @@ export interface GraphStore {
   leaseItems(request: LeaseRequest): Promise<Lease[]>;
   /** Unexpired leases. */
   activeLeases(): Promise<Lease[]>;
+  /**
+   * Takes back `annotator`'s label on the item (the rule: src/store/label-undo.ts): the item falls back to
+   * the label it had before, or to none, and an undo event joins its history. Refused (LabelUndoError, 409)
+   * unless the item's current label is `annotator`'s; UnknownItemsError for an unknown id.
+   */
+  undoLabel(id: string, annotator: string): Promise<LabelUndoReport>;
   /** Ends leases on the given items (only `holder`'s when given); returns how many ended. */
   releaseLeases(ids: readonly string[], holder?: string): Promise<number>;
   /** Stores item embeddings (Neo4j: the `Item.embedding` vector property behind the vector index). */

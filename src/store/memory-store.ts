@@ -2,6 +2,7 @@ import type { EntityType } from '../entities/entity-extractor.js';
 import { stackRows, type Matrix } from '../model/matrix.js';
 import { cooccurrenceDelta } from './cooccurrence.js';
 import { compareIds } from './id-order.js';
+import { planUndo, undoReport, type LabelUndoReport } from './label-undo.js';
 import {
   LabelConflictError,
   StoreUnavailableError,
@@ -308,7 +309,7 @@ export class MemoryGraphStore implements GraphStore {
     for (const entity of this.entities.values()) batch.entities.push(entityRow(entity));
     batch.relations = [...this.relations.values()];
     for (const [itemId, events] of this.labelHistory) {
-      events.forEach((event, seq) => batch.labelEvents.push({ itemId, seq, label: event.label, annotator: event.annotator ?? null, at: event.at }));
+      events.forEach((event, seq) => batch.labelEvents.push({ itemId, seq, label: event.label, annotator: event.annotator ?? null, at: event.at, undo: event.undo === true }));
     }
     for (const [id, { key, vector }] of this.embeddings) batch.embeddings.push({ id, key, vector });
     batch.rounds = this.rounds.map(roundRow);
@@ -459,13 +460,43 @@ export class MemoryGraphStore implements GraphStore {
       const pending = this.changes();
       if (pending) {
         if (!pending.items.has(assignment.id)) pending.items.set(assignment.id, null);
-        pending.labelEvents.push({ itemId: assignment.id, seq: (history?.length ?? 1) - 1, label: event.label, annotator: event.annotator ?? null, at });
+        pending.labelEvents.push({ itemId: assignment.id, seq: (history?.length ?? 1) - 1, label: event.label, annotator: event.annotator ?? null, at, undo: false });
       }
     }
     if (report.written.length > 0) this.itemsChanged();
     // Also when nothing was written: an "unchanged" answer may rest on a label whose commit is in flight.
     await this.durable();
     return report;
+  }
+
+  async undoLabel(id: string, annotator: string): Promise<LabelUndoReport> {
+    this.assertWritable();
+    const item = this.items.get(id);
+    if (!item) throw new UnknownItemsError([id]);
+    const history = this.labelHistory.get(id) ?? [];
+    const plan = planUndo(id, history, item.label, annotator);
+    if (plan.restored) {
+      item.label = plan.restored.label;
+      item.labeledAt = plan.restored.at;
+      if (plan.restored.annotator !== undefined) item.annotator = plan.restored.annotator;
+      else delete item.annotator;
+    } else {
+      delete item.label;
+      delete item.labeledAt;
+      delete item.annotator;
+    }
+    const at = new Date().toISOString();
+    const event: LabelEvent = { label: plan.undone.label, annotator, at, undo: true };
+    history.push(event);
+    this.labelHistory.set(id, history);
+    const pending = this.changes();
+    if (pending) {
+      if (!pending.items.has(id)) pending.items.set(id, null);
+      pending.labelEvents.push({ itemId: id, seq: history.length - 1, label: event.label, annotator, at, undo: true });
+    }
+    this.itemsChanged();
+    await this.durable();
+    return undoReport(id, plan);
   }
 
   async leaseItems(request: LeaseRequest): Promise<Lease[]> {
@@ -771,6 +802,7 @@ export class MemoryGraphStore implements GraphStore {
       labelEvent: (row) => {
         const event: LabelEvent = { label: row.label, at: row.at };
         if (row.annotator !== null) event.annotator = row.annotator;
+        if (row.undo) event.undo = true;
         const history = this.labelHistory.get(row.itemId);
         if (history) history.push(event);
         else this.labelHistory.set(row.itemId, [event]);

@@ -5,6 +5,7 @@ import type { EntityType } from '../entities/entity-extractor.js';
 import { stackRows, type Matrix } from '../model/matrix.js';
 import { cooccurrenceDelta } from './cooccurrence.js';
 import { readCypherStatements } from './cypher-statements.js';
+import { planUndo, undoReport, type LabelUndoReport } from './label-undo.js';
 import {
   LabelConflictError,
   LeaseConflictError,
@@ -303,6 +304,43 @@ export class Neo4jGraphStore implements GraphStore {
     });
   }
 
+  async undoLabel(id: string, annotator: string): Promise<LabelUndoReport> {
+    return this.write(async (tx) => {
+      await this.rejectUnknownIds(tx, [id]);
+      // Under the item's write lock: a concurrent label or undo of the same item waits for this one.
+      await lockItems(tx, [id]);
+      const current = await tx.run(
+        `MATCH (i:Item {id: $id})
+         OPTIONAL MATCH (e:LabelEvent {itemId: $id})
+         WITH i, e ORDER BY e.seq
+         RETURN i.label AS label, collect(e {.label, .annotator, .at, .undo}) AS history`,
+        { id },
+      );
+      const record = current.records[0]!;
+      const history = (record.get('history') as Array<{ label: string; annotator: string | null; at: string; undo: boolean | null }>).map(labelEvent);
+      const plan = planUndo(id, history, (record.get('label') as string | null) ?? undefined, annotator);
+      const counter = await tx.run(
+        `MERGE (c:KgalCounter {name: 'labelEvent'})
+         SET c.value = coalesce(c.value, 0) + 1
+         RETURN c.value - 1 AS seq`,
+      );
+      await tx.run(
+        `MATCH (i:Item {id: $id})
+         SET i.label = $restored.label, i.labeledAt = $restored.at, i.annotator = $restored.annotator
+         CREATE (:LabelEvent {itemId: $id, seq: $seq, label: $undone, annotator: $annotator, at: $at, undo: true})`,
+        {
+          id,
+          seq: counter.records[0]?.get('seq') as number,
+          undone: plan.undone.label,
+          annotator,
+          at: new Date().toISOString(),
+          restored: { label: plan.restored?.label ?? null, at: plan.restored?.at ?? null, annotator: plan.restored?.annotator ?? null },
+        },
+      );
+      return undoReport(id, plan);
+    });
+  }
+
   async leaseItems(request: LeaseRequest): Promise<Lease[]> {
     if (request.ids.length === 0) return [];
     const granted = await this.write(async (tx) => {
@@ -555,15 +593,10 @@ export class Neo4jGraphStore implements GraphStore {
   async getLabelHistory(id: string): Promise<LabelEvent[]> {
     return this.read(async (tx) => {
       const result = await tx.run(
-        'MATCH (e:LabelEvent {itemId: $id}) RETURN e.label AS label, e.annotator AS annotator, e.at AS at ORDER BY e.seq',
+        'MATCH (e:LabelEvent {itemId: $id}) RETURN e {.label, .annotator, .at, .undo} AS event ORDER BY e.seq',
         { id },
       );
-      return result.records.map((r) => {
-        const event: LabelEvent = { label: r.get('label') as string, at: r.get('at') as string };
-        const annotator = r.get('annotator') as string | null;
-        if (annotator !== null) event.annotator = annotator;
-        return event;
-      });
+      return result.records.map((r) => labelEvent(r.get('event') as { label: string; annotator: string | null; at: string; undo: boolean | null }));
     });
   }
 
@@ -704,6 +737,14 @@ async function readItemsToken(tx: ManagedTransaction): Promise<string | null> {
 /** The entity graph changed: analytics computed before this are stale. */
 async function bumpGraphVersion(tx: ManagedTransaction): Promise<void> {
   await tx.run(`MERGE (c:KgalCounter {name: 'graph'}) SET c.value = coalesce(c.value, 0) + 1`);
+}
+
+/** A LabelEvent node's properties as a history event. */
+function labelEvent(properties: { label: string; annotator: string | null; at: string; undo: boolean | null }): LabelEvent {
+  const event: LabelEvent = { label: properties.label, at: properties.at };
+  if (properties.annotator !== null && properties.annotator !== undefined) event.annotator = properties.annotator;
+  if (properties.undo === true) event.undo = true;
+  return event;
 }
 
 /** Item fields as a map (never the 384-float embedding), with the lease when unexpired by the database clock. */

@@ -17,7 +17,15 @@ export const STORE_FILE = 'kgal.sqlite';
 /** `PRAGMA application_id` of a kgal store ('kgal'), so that another program's SQLite file is refused. */
 const APPLICATION_ID = 0x6b67616c;
 /** `PRAGMA user_version`: the schema's version. */
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
+/**
+ * Upgrades from an older version, applied in one transaction when a writer opens the file: the statements
+ * that take version n to n + 1. A read-only open of an older file reads it as it is.
+ */
+const MIGRATIONS: Record<number, string> = {
+  // 2: undo events in the label history (POST /v1/labels/undo).
+  1: 'ALTER TABLE label_events ADD COLUMN undo INTEGER NOT NULL DEFAULT 0',
+};
 
 const SCHEMA = `
 CREATE TABLE items (
@@ -29,7 +37,7 @@ CREATE TABLE entities (
   measure TEXT, centrality REAL, community INTEGER, coverage REAL, gap REAL
 );
 CREATE TABLE relations (subject TEXT NOT NULL, predicate TEXT NOT NULL, object TEXT NOT NULL, PRIMARY KEY (subject, predicate, object));
-CREATE TABLE label_events (item_id TEXT NOT NULL, seq INTEGER NOT NULL, label TEXT NOT NULL, annotator TEXT, at TEXT NOT NULL, PRIMARY KEY (item_id, seq));
+CREATE TABLE label_events (item_id TEXT NOT NULL, seq INTEGER NOT NULL, label TEXT NOT NULL, annotator TEXT, at TEXT NOT NULL, undo INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (item_id, seq));
 CREATE TABLE embeddings (id TEXT PRIMARY KEY, key TEXT NOT NULL, vector BLOB NOT NULL);
 CREATE TABLE rounds (n INTEGER PRIMARY KEY, strategy TEXT NOT NULL, at TEXT NOT NULL, annotator TEXT, picks TEXT NOT NULL);
 CREATE TABLE states (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,6 +85,8 @@ export interface LabelEventRow {
   label: string;
   annotator: string | null;
   at: string;
+  /** An undo event: `label` is the label taken back. */
+  undo: boolean;
 }
 
 export interface RoundRow {
@@ -186,11 +196,14 @@ export class SqliteStoreFile {
       const applicationId = db.pragma('application_id', { simple: true }) as number;
       const version = db.pragma('user_version', { simple: true }) as number;
       if (applicationId !== APPLICATION_ID) throw damaged(path, `application_id ${applicationId}, not kgal's`);
-      if (version !== FORMAT_VERSION) {
+      if (version > FORMAT_VERSION || version < 1) {
         throw new StoreUnavailableError(`the embedded store file ${path} has format version ${version}; this kgal reads version ${FORMAT_VERSION} (a newer kgal wrote it?)`);
       }
       if (options.readOnly) db.pragma('query_only = ON');
-      else configureWriter(db);
+      else {
+        configureWriter(db);
+        if (version < FORMAT_VERSION) migrate(db, version);
+      }
       return new SqliteStoreFile(path, db, options.readOnly);
     } catch (error) {
       db?.close();
@@ -298,8 +311,10 @@ export class SqliteStoreFile {
     for (const [subject, predicate, object] of rows('SELECT subject, predicate, object FROM relations ORDER BY rowid')) {
       sink.relation({ subject: subject as string, predicate: predicate as string, object: object as string });
     }
-    for (const [itemId, seq, label, annotator, at] of rows('SELECT item_id, seq, label, annotator, at FROM label_events ORDER BY rowid')) {
-      sink.labelEvent({ itemId: itemId as string, seq: seq as number, label: label as string, annotator: annotator as string | null, at: at as string });
+    // A version-1 file opened read-only has no undo column (and no undo events).
+    const hasUndo = (this.db.pragma('table_info(label_events)') as Array<{ name: string }>).some((c) => c.name === 'undo');
+    for (const [itemId, seq, label, annotator, at, undo] of rows(`SELECT item_id, seq, label, annotator, at, ${hasUndo ? 'undo' : '0'} FROM label_events ORDER BY rowid`)) {
+      sink.labelEvent({ itemId: itemId as string, seq: seq as number, label: label as string, annotator: annotator as string | null, at: at as string, undo: undo === 1 });
     }
     for (const [n, strategy, at, annotator, picks] of rows('SELECT n, strategy, at, annotator, picks FROM rounds ORDER BY n')) {
       sink.round({ n: n as number, strategy: strategy as string, at: at as string, annotator: annotator as string | null, picks: picks as string });
@@ -318,6 +333,14 @@ export class SqliteStoreFile {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** Brings an older file up to FORMAT_VERSION, all steps in one transaction. */
+function migrate(db: Database.Database, from: number): void {
+  db.transaction(() => {
+    for (let version = from; version < FORMAT_VERSION; version += 1) db.exec(MIGRATIONS[version]!);
+    db.pragma(`user_version = ${FORMAT_VERSION}`);
+  })();
 }
 
 function configureWriter(db: Database.Database): void {
@@ -347,7 +370,7 @@ function prepareWrites(db: Database.Database): WriteStatements {
     ),
     deleteEntity: db.prepare('DELETE FROM entities WHERE key = ?'),
     relation: db.prepare('INSERT OR IGNORE INTO relations (subject, predicate, object) VALUES (?, ?, ?)'),
-    labelEvent: db.prepare('INSERT OR REPLACE INTO label_events (item_id, seq, label, annotator, at) VALUES (?, ?, ?, ?, ?)'),
+    labelEvent: db.prepare('INSERT OR REPLACE INTO label_events (item_id, seq, label, annotator, at, undo) VALUES (?, ?, ?, ?, ?, ?)'),
     embedding: db.prepare('INSERT INTO embeddings (id, key, vector) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET key = excluded.key, vector = excluded.vector'),
     deleteEmbedding: db.prepare('DELETE FROM embeddings WHERE id = ?'),
     round: db.prepare('INSERT OR REPLACE INTO rounds (n, strategy, at, annotator, picks) VALUES (?, ?, ?, ?, ?)'),
@@ -366,7 +389,7 @@ function applyBatch(s: WriteStatements, batch: WriteBatch): void {
   for (const r of batch.items) s.item.run(r.id, r.text, r.label, r.meta, r.fingerprint, r.annotator, r.labeledAt, r.mentions);
   for (const r of batch.itemLabels) s.itemLabel.run(r.label, r.annotator, r.labeledAt, r.id);
   for (const r of batch.relations) s.relation.run(r.subject, r.predicate, r.object);
-  for (const r of batch.labelEvents) s.labelEvent.run(r.itemId, r.seq, r.label, r.annotator, r.at);
+  for (const r of batch.labelEvents) s.labelEvent.run(r.itemId, r.seq, r.label, r.annotator, r.at, r.undo ? 1 : 0);
   for (const r of batch.embeddings) s.embedding.run(r.id, r.key, Buffer.from(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength));
   for (const id of batch.deletedEmbeddings) s.deleteEmbedding.run(id);
   for (const r of batch.rounds) s.round.run(r.n, r.strategy, r.at, r.annotator, r.picks);
