@@ -25,6 +25,7 @@ import type { EntityExtractor } from '../src/entities/entity-extractor.js';
 import { emptyTally, goldEntities, precision, recall, scoreKey, tallyText, type GoldKind, type Tally } from '../src/entities/extraction-score.js';
 import { Gazetteer } from '../src/entities/gazetteer.js';
 import { GazetteerExtractor } from '../src/entities/gazetteer-extractor.js';
+import { SpanExtractor } from '../src/entities/span-extractor.js';
 import { parseKgTerm } from '../src/kg/triple.js';
 
 const data = join(packageRoot(), '..', 'shared', 'data');
@@ -68,6 +69,7 @@ interface KgNames {
 const CONTENDERS: Contender[] = [
   { name: 'compromise-v1 (people, places, organisations)', usesKg: false, make: () => new CompromiseExtractor({ properNounRuns: false }) },
   { name: 'compromise-v2 (+ proper-noun runs)', usesKg: false, make: () => new CompromiseExtractor() },
+  { name: 'spans-v3 (span rules)', usesKg: false, make: () => new SpanExtractor() },
   { name: 'compromise-v2 + KG gazetteer', usesKg: true, make: (kg) => new CompromiseExtractor({ gazetteer: kg.gazetteer }) },
   { name: 'gazetteer alone (KG names)', usesKg: true, make: (kg) => new GazetteerExtractor(kg.gazetteer) },
 ];
@@ -187,7 +189,7 @@ function agNewsSample(): string[] {
     .split('\n')
     .filter((line) => line.length > 0);
   const step = Math.max(1, Math.floor(rows.length / count));
-  const extractor = new CompromiseExtractor();
+  const extractor = new SpanExtractor();
   const lines = [`## AG News: ${count} texts (every ${step}th row), default extractor, for reading by eye`, ''];
   for (let i = 0, shown = 0; i < rows.length && shown < count; i += step, shown += 1) {
     const text = (JSON.parse(rows[i]!) as { text: string }).text;

@@ -22,6 +22,7 @@ export interface CompromiseExtractorOptions extends CanonicalKeyOptions {
 /** Remnants in real corpora that confuse the tagger (AG News keeps " #36;" for "$" and "\" for line breaks). */
 const HTML_ENTITY_REMNANTS: Array<[RegExp, string]> = [
   [/\s*#36;/g, ' $'],
+  [/#39;/g, "'"],
   [/&?quot;/g, '"'],
   [/&?amp;/g, '&'],
   [/&?lt;/g, '<'],

@@ -1,5 +1,5 @@
 /** What an entity is, as far as extraction can tell. */
-export type EntityType = 'person' | 'place' | 'organization' | 'topic' | 'kg';
+export type EntityType = 'person' | 'place' | 'organization' | 'work' | 'topic' | 'kg';
 
 /** One entity mentioned by one text. */
 export interface EntityMention {

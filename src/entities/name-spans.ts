@@ -1,0 +1,188 @@
+/**
+ * Name spans from compromise's tagged terms: where a name starts and ends, and what kind of name it is.
+ * One pass over the terms of one parse (compromise's `doc.docs`), so extraction costs about one tagging.
+ *
+ * The rules, each for a kind of noise seen in real text (docs/extraction.md has examples):
+ * - a span ends at punctuation between words (commas, dashes, colons, brackets, quotes), so news bylines
+ *   "(Reuters) - Randy Johnson" and datelines "ATHENS -- Vanes Martirosyan" split;
+ * - a possessive ends its span and loses its 's: "Brazil's president Lula" gives "Brazil" (and "Lula");
+ * - titles (honorifics: President, Mr., Dr.) are not part of a name;
+ * - an all-capitals dateline word before a capitalised word is its own span ("BAGHDAD Iraq");
+ * - in title-case text (headlines) capitals say nothing, so only words compromise knows as people, places,
+ *   organisations or acronyms start a span there;
+ * - numbers and dates are literals, not names; a number right after a name is part of it ("Apollo 12");
+ * - a lone demonym ("American officials") is not a name; followed by one it is ("American Airlines");
+ * - "City, Region" where the region is a state or country is one place, as gazetteers write it
+ *   ("Abilene, Texas"); the region is kept as a place of its own too.
+ */
+
+export type SpanType = 'person' | 'place' | 'organization' | 'work' | 'topic';
+
+/** A term as compromise gives it in `doc.docs` (the fields read here). */
+export interface TaggedTerm {
+  text: string;
+  pre: string;
+  post: string;
+  tags: Set<string>;
+}
+
+export interface NameSpan {
+  name: string;
+  type: SpanType;
+}
+
+/** Lower-case words that may join two parts of one name ("University of Texas", "Ludwig van Beethoven"). */
+const CONNECTORS = new Set(['of', 'de', 'del', 'della', 'da', 'do', 'dos', 'das', 'di', 'du', 'des', 'van', 'von', 'der', 'den', 'la', 'le', 'y', 'al', 'bin', '&']);
+/**
+ * Capitalised function words: at the start of a sentence or in a headline they are grammar, and
+ * compromise does not always tag them so ("Its ISSN", "U.S. The").
+ */
+const FUNCTION_WORDS = new Set(
+  'a an the its it this that these those he she they we you his her their our my your in on at for with by from as after before during however although though while when where which who whom whose what there here both also other such many some each all any one no not yet so but or nor if then than to into onto upon about over under'.split(' '),
+);
+/** Titles before a name are not part of it ("President Laurent Gbagbo", "Chancellor Johann Schneider"). */
+const TITLES = new Set(
+  'president vice prime minister chancellor attorney senator governor mayor king queen prince princess general colonel captain lieutenant sergeant mr mrs ms miss dr sir dame lord lady pope bishop archbishop cardinal judge justice chief coach ceo chairman chairwoman professor prof secretary ambassador commander admiral emperor empress sheikh'.split(' '),
+);
+/** Name suffixes that belong to the name before them. */
+const NAME_SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv']);
+/**
+ * Lower-case class nouns that complete the capitalised name before them, as writers often leave them in
+ * lower case: "Agra airport", "Hip Hop music", "Central Denmark region", "Banyumasan people".
+ */
+const CLASS_NOUNS = new Set(
+  'airport river region county province state city town village district people language music cuisine sauce university college school party war award prize station park lake mountain island bridge church cathedral museum stadium club team league dynasty empire kingdom republic'.split(' '),
+);
+/** Only joins inside an already started name and before a capitalised word ("Bank of the West"). */
+const CONNECTOR_ARTICLE = 'the';
+const NOT_NAME_TAGS = ['Date', 'Month', 'WeekDay', 'Holiday', 'Pronoun', 'Determiner', 'Preposition', 'Conjunction', 'Copula', 'Modal', 'QuestionWord'];
+const KNOWN_NAME_TAGS = ['Person', 'FirstName', 'LastName', 'Place', 'Country', 'City', 'Region', 'Organization', 'Acronym', 'SportsTeam'];
+const WORK_CUES = new Set(['book', 'novel', 'film', 'movie', 'album', 'song', 'single', 'magazine', 'newspaper', 'journal', 'series', 'play', 'poem', 'opera', 'comic', 'sitcom', 'show', 'game']);
+/** Punctuation that ends a name when it stands between two words. */
+const BREAKING = /[,;:!?()[\]{}"“”‘’«»]|(^|\s)[-—–]+(\s|$)|--/;
+const QUOTE = /['"“”‘’«»]/;
+const POSSESSIVE = /['’]s$|s['’]$/;
+const UPPER_START = /^\p{Lu}/u;
+const ALL_CAPS = /^\p{Lu}[\p{Lu}\d.&-]+$/u;
+const NUMBER = /^\d[\d.,:/-]*$/;
+const ORG_SUFFIX = /^(inc|corp|co|ltd|llc|plc|ag|sa|gmbh|group|company|corporation|university|college|institute|school|club|party|association|council|agency|bank|fc|f\.c|airlines?|press|records|team)\.?$/i;
+const TITLE_CASE_MIN_WORDS = 3;
+const TITLE_CASE_RATIO = 0.75;
+
+function hasAny(term: TaggedTerm, tags: readonly string[]): boolean {
+  return tags.some((tag) => term.tags.has(tag));
+}
+
+function bare(term: TaggedTerm): string {
+  return term.text.replace(POSSESSIVE, '').toLowerCase().replace(/[.]$/, '');
+}
+
+function isNumber(term: TaggedTerm): boolean {
+  return NUMBER.test(term.text.replace(POSSESSIVE, '')) || (term.tags.has('Value') && !UPPER_START.test(term.text));
+}
+
+/**
+ * Title-case text: most longer words capitalised (a headline such as "Private Team Sets Launch Date").
+ * The first word is not counted; words of three letters or fewer are (they are mostly function words).
+ */
+export function isTitleCase(terms: readonly TaggedTerm[]): boolean {
+  const words = terms.slice(1).filter((t) => t.text.length > 3 && /\p{L}/u.test(t.text));
+  if (words.length < TITLE_CASE_MIN_WORDS) return false;
+  return words.filter((t) => UPPER_START.test(t.text)).length / words.length >= TITLE_CASE_RATIO;
+}
+
+/** Whether a term can be (part of) a name, given where it stands. */
+function nameLike(term: TaggedTerm, sentenceStart: boolean, titleCase: boolean): boolean {
+  if (isNumber(term) || hasAny(term, NOT_NAME_TAGS) || FUNCTION_WORDS.has(bare(term))) return false;
+  if (!UPPER_START.test(term.text)) return false;
+  if (titleCase) return hasAny(term, KNOWN_NAME_TAGS);
+  // A capital at the start of a sentence is grammar, not a name, unless compromise knows better.
+  if (sentenceStart) return term.tags.has('ProperNoun') || (term.tags.has('Noun') && !term.tags.has('Plural') && !term.tags.has('Adjective'));
+  return true;
+}
+
+function breaksAfter(term: TaggedTerm): boolean {
+  return BREAKING.test(term.post) || POSSESSIVE.test(term.text);
+}
+
+function breaksBefore(term: TaggedTerm): boolean {
+  return BREAKING.test(term.pre) || QUOTE.test(term.pre);
+}
+
+function clean(text: string): string {
+  return text.replace(POSSESSIVE, '').replace(/^[\p{P}\s]+|[\p{P}\s]+$/gu, '');
+}
+
+function spanType(terms: readonly TaggedTerm[], before: readonly TaggedTerm[]): SpanType {
+  const last = terms[terms.length - 1]!;
+  const quoted = QUOTE.test(terms[0]!.pre) && QUOTE.test(last.post);
+  if (quoted || before.slice(-3).some((t) => WORK_CUES.has(t.text.toLowerCase().replace(/[^\p{L}]/gu, '')))) return 'work';
+  if (ORG_SUFFIX.test(last.text) || terms.some((t) => t.tags.has('Organization') && !t.tags.has('Place') && !t.tags.has('Acronym'))) return 'organization';
+  if (terms.some((t) => hasAny(t, ['Place', 'Country', 'City', 'Region']))) return 'place';
+  if (terms.some((t) => hasAny(t, ['Person', 'FirstName', 'LastName']))) return 'person';
+  if (terms.some((t) => t.tags.has('Organization'))) return 'organization';
+  return 'topic';
+}
+
+function isRegion(terms: readonly TaggedTerm[]): boolean {
+  return terms.every((t) => hasAny(t, ['Region', 'Country']) || CONNECTORS.has(t.text.toLowerCase()));
+}
+
+/** The name spans of one sentence (compromise's terms of one sentence, in order). */
+export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { titleCase?: boolean } = {}): NameSpan[] {
+  const titleCase = options.titleCase ?? isTitleCase(terms);
+  const runs: Array<{ start: number; end: number }> = [];
+  let start = -1;
+  const close = (end: number): void => {
+    // Trailing connectors never end a name ("Bank of").
+    while (end > start && CONNECTORS.has(terms[end - 1]!.text.toLowerCase())) end -= 1;
+    if (start >= 0 && end > start) runs.push({ start, end });
+    start = -1;
+  };
+  for (let i = 0; i < terms.length; i += 1) {
+    const term = terms[i]!;
+    const name = nameLike(term, i === 0, titleCase);
+    if (start >= 0) {
+      const previous = terms[i - 1]!;
+      const cut = breaksAfter(previous) || breaksBefore(term);
+      // A dateline: "BAGHDAD Iraq promised" (all capitals, then a normal capitalised word).
+      const dateline = ALL_CAPS.test(previous.text) && !ALL_CAPS.test(term.text) && previous.text.length > 3 && !previous.tags.has('Acronym');
+      const next = terms[i + 1];
+      const joins =
+        !cut &&
+        !dateline &&
+        (name ||
+          NAME_SUFFIXES.has(bare(term)) ||
+          (CLASS_NOUNS.has(bare(term)) && !UPPER_START.test(term.text)) ||
+          (isNumber(term) && !term.tags.has('Date') && (!next || !nameLike(next, false, titleCase))) ||
+          (CONNECTORS.has(term.text.toLowerCase()) && next !== undefined && nameLike(next, false, titleCase) && !breaksAfter(term)) ||
+          (term.text.toLowerCase() === CONNECTOR_ARTICLE && previous.text.toLowerCase() === 'of' && next !== undefined && nameLike(next, false, titleCase)));
+      if (joins) continue;
+      close(i);
+    }
+    if (name) start = i;
+  }
+  if (start >= 0) close(terms.length);
+
+  const spans: NameSpan[] = [];
+  for (let r = 0; r < runs.length; r += 1) {
+    const run = runs[r]!;
+    // Titles are not part of the name; a run of titles only is no name.
+    while (run.start < run.end && TITLES.has(bare(terms[run.start]!))) run.start += 1;
+    if (run.start === run.end) continue;
+    const runTerms = terms.slice(run.start, run.end);
+    // A lone demonym is an adjective here ("American officials"), not the country.
+    if (runTerms.length === 1 && runTerms[0]!.tags.has('Demonym')) continue;
+    const name = clean(runTerms.map((t, k) => (k === 0 ? t.text : `${t.pre}${t.text}`)).join(' ').replace(/\s+/g, ' '));
+    if (name === '') continue;
+    const type = spanType(runTerms, terms.slice(Math.max(0, run.start - 3), run.start));
+    spans.push({ name, type });
+    // "Abilene, Texas": the place as gazetteers name it, then the region on its own (pushed as its run).
+    const nextRun = runs[r + 1];
+    if (nextRun && nextRun.start === run.end && /^,\s*$/.test(terms[run.end - 1]!.post) && isRegion(terms.slice(nextRun.start, nextRun.end)) && (type !== 'person' || runTerms.length === 1)) {
+      const region = clean(terms.slice(nextRun.start, nextRun.end).map((t) => t.text).join(' '));
+      spans.push({ name: `${name}, ${region}`, type: 'place' });
+    }
+  }
+  return spans;
+}
