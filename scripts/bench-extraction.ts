@@ -25,6 +25,8 @@ import type { EntityExtractor } from '../src/entities/entity-extractor.js';
 import { emptyTally, goldEntities, precision, recall, scoreKey, tallyText, type GoldKind, type Tally } from '../src/entities/extraction-score.js';
 import { Gazetteer } from '../src/entities/gazetteer.js';
 import { GazetteerExtractor } from '../src/entities/gazetteer-extractor.js';
+import { KgLinker } from '../src/entities/kg-linker.js';
+import { toRelations } from '../src/ingest/ingest-pool.js';
 import { SpanExtractor } from '../src/entities/span-extractor.js';
 import { parseKgTerm } from '../src/kg/triple.js';
 
@@ -63,6 +65,7 @@ interface Contender {
 
 interface KgNames {
   gazetteer: Gazetteer;
+  linker: KgLinker;
   triples: ReadonlyArray<[string, string, string]>;
 }
 
@@ -71,6 +74,7 @@ const CONTENDERS: Contender[] = [
   { name: 'compromise-v2 (+ proper-noun runs)', usesKg: false, make: () => new CompromiseExtractor() },
   { name: 'spans-v3 (span rules)', usesKg: false, make: () => new SpanExtractor() },
   { name: 'compromise-v2 + KG gazetteer', usesKg: true, make: (kg) => new CompromiseExtractor({ gazetteer: kg.gazetteer }) },
+  { name: 'spans-v3 + KG linker', usesKg: true, make: (kg) => new SpanExtractor({ linker: kg.linker }) },
   { name: 'gazetteer alone (KG names)', usesKg: true, make: (kg) => new GazetteerExtractor(kg.gazetteer) },
 ];
 
@@ -87,7 +91,7 @@ function kgNames(triples: ReadonlyArray<[string, string, string]>): KgNames {
     names.add(parseKgTerm(subject).name);
     names.add(parseKgTerm(object).name);
   }
-  return { gazetteer: Gazetteer.fromNames(names), triples };
+  return { gazetteer: Gazetteer.fromNames(names), linker: KgLinker.fromRelations(toRelations(triples.map(([subject, predicate, object], line) => ({ subject, predicate, object, line })))), triples };
 }
 
 function testSets(): TestSet[] {

@@ -29,6 +29,8 @@ export interface TaggedTerm {
 export interface NameSpan {
   name: string;
   type: SpanType;
+  /** Only a name if a knowledge graph knows it (a lone demonym: "American" may mean "Americans"). */
+  weak?: boolean;
 }
 
 /** Lower-case words that may join two parts of one name ("University of Texas", "Ludwig van Beethoven"). */
@@ -171,12 +173,12 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
     while (run.start < run.end && TITLES.has(bare(terms[run.start]!))) run.start += 1;
     if (run.start === run.end) continue;
     const runTerms = terms.slice(run.start, run.end);
-    // A lone demonym is an adjective here ("American officials"), not the country.
-    if (runTerms.length === 1 && runTerms[0]!.tags.has('Demonym')) continue;
+    // A lone demonym is an adjective here ("American officials"), not the country: weak.
+    const weak = runTerms.length === 1 && runTerms[0]!.tags.has('Demonym');
     const name = clean(runTerms.map((t, k) => (k === 0 ? t.text : `${t.pre}${t.text}`)).join(' ').replace(/\s+/g, ' '));
     if (name === '') continue;
     const type = spanType(runTerms, terms.slice(Math.max(0, run.start - 3), run.start));
-    spans.push({ name, type });
+    spans.push(weak ? { name, type, weak } : { name, type });
     // "Abilene, Texas": the place as gazetteers name it, then the region on its own (pushed as its run).
     const nextRun = runs[r + 1];
     if (nextRun && nextRun.start === run.end && /^,\s*$/.test(terms[run.end - 1]!.post) && isRegion(terms.slice(nextRun.start, nextRun.end)) && (type !== 'person' || runTerms.length === 1)) {

@@ -50,7 +50,9 @@ export class SpanExtractor implements EntityExtractor {
     const mentions = new Map<string, EntityMention>();
     const sentences = (doc as unknown as { docs: TaggedTerm[][] }).docs;
     const spans = sentences.flatMap((terms) => sentenceNameSpans(terms));
-    const linked = this.options.linker ? this.options.linker.link(cleaned, spans) : spans.map((span) => ({ ...span, key: canonicalKey(span.name, this.options) }));
+    const linked = this.options.linker
+      ? this.options.linker.link(cleaned, spans)
+      : spans.filter((span) => !span.weak).map((span) => ({ ...span, key: canonicalKey(span.name, this.options) }));
     for (const { key, name, type } of linked) {
       if (key === '') continue;
       const seen = mentions.get(key);
