@@ -246,6 +246,26 @@ for (const backend of backends) {
       expect((await store.getItems(['a4', 'nope', 'a1'])).map((i) => i.id)).toEqual(['a4', 'a1']);
     });
 
+    it('listLabelEvents: every label event of every item at once, by item id then oldest first, the same as each history', async () => {
+      await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
+      // The file labels a1 and a3.
+      expect((await store.listLabelEvents()).map((e) => [e.itemId, e.label])).toEqual([['a1', 'Airport'], ['a3', 'City']]);
+      await store.setLabels([{ id: 'a4', label: 'Weather', annotator: 'ann-1' }, { id: 'a2', label: 'Politics' }]);
+      await store.setLabels([{ id: 'a4', label: 'Climate', annotator: 'ann-2' }, { id: 'a1', label: 'Sports', annotator: 'ann-2' }]);
+      const events = await store.listLabelEvents();
+      expect(events.map(({ at: _at, ...rest }) => rest)).toEqual([
+        { itemId: 'a1', label: 'Airport' },
+        { itemId: 'a1', label: 'Sports', annotator: 'ann-2' },
+        { itemId: 'a2', label: 'Politics' },
+        { itemId: 'a3', label: 'City' },
+        { itemId: 'a4', label: 'Weather', annotator: 'ann-1' },
+        { itemId: 'a4', label: 'Climate', annotator: 'ann-2' },
+      ]);
+      for (const id of ['a1', 'a2', 'a3', 'a4']) {
+        expect(events.filter((e) => e.itemId === id).map(({ itemId: _id, ...event }) => event)).toEqual(await store.getLabelHistory(id));
+      }
+    });
+
     it("undo takes back the annotator's own latest label only: the item falls back to its earlier label or none, the history keeps an undo event", async () => {
       await ingestPool(store, { files: [fixture('pool-a.jsonl')], ...dictionaryOnly });
       const fileLabels = (await store.stats()).labels;

@@ -1,29 +1,9 @@
+import { DEFAULT_STOPPING_RULES, firstMet, type RuleSignals, type StoppingRules } from '../campaign/stopping-rules.js';
 import type { RoundSignals } from './oracle-campaign.js';
 import type { RoundRow } from './round-row.js';
 
-/**
- * When a campaign would have stopped, had it been run with a stopping rule (as small-text and ALiPy
- * offer). Each rule fires at the round where its condition has held for `rounds` consecutive rounds.
- */
-export interface StoppingRules {
-  /** Centrality coverage gained per round below `minGain` (a share, 0.01 = 1 pt). */
-  coverageSaturation: { minGain: number; rounds: number };
-  /** Mean pool uncertainty (1 − max p over the unlabeled pool) changing by less than `epsilon`. */
-  uncertaintyPlateau: { epsilon: number; rounds: number };
-  /** Stabilising predictions (Bloodgood & Vijay-Shanker 2009; small-text's KappaAverage): kappa between consecutive rounds' pool predictions ≥ `kappa`. */
-  stablePredictions: { kappa: number; rounds: number };
-}
-
-/**
- * Defaults: stable predictions as Bloodgood & Vijay-Shanker propose (kappa 0.99 over 3 checks); the two
- * others at 1 pt per round for 3 rounds (with batches of 20–50 on pools of thousands, a smaller threshold
- * never fires within 1,000 labels on AG News or WebNLG).
- */
-export const DEFAULT_STOPPING_RULES: StoppingRules = {
-  coverageSaturation: { minGain: 0.01, rounds: 3 },
-  uncertaintyPlateau: { epsilon: 0.01, rounds: 3 },
-  stablePredictions: { kappa: 0.99, rounds: 3 },
-};
+// The rules themselves live with the live campaign's stop signal (one copy, pure): src/campaign/stopping-rules.ts.
+export { DEFAULT_STOPPING_RULES, type StoppingRules } from '../campaign/stopping-rules.js';
 
 /** Command-line overrides, each `<threshold>[:<rounds>]` (e.g. `0.005:4`); absent ones keep the defaults. */
 export interface StoppingRuleFlags {
@@ -88,39 +68,21 @@ export function stoppingPoints(
   const at = (i: number): StopPoint => ({ round: sorted[i]!.round, labels: sorted[i]!.labels, accuracy: sorted[i]!.accuracy });
   const signalByRound = new Map(signals.map((s) => [s.round, s]));
 
-  const coverage = firstStreak(sorted.length, rules.coverageSaturation.rounds, (i) => {
-    const before = sorted[i - 1]?.centralityCoverage;
-    const now = sorted[i]!.centralityCoverage;
-    return before === undefined || now === undefined ? undefined : now - before < rules.coverageSaturation.minGain;
+  const series: RuleSignals[] = sorted.map((row) => {
+    const signal = signalByRound.get(row.round);
+    const point: RuleSignals = {};
+    if (row.centralityCoverage !== undefined) point.coverage = row.centralityCoverage;
+    if (signal?.poolUncertainty !== undefined) point.uncertainty = signal.poolUncertainty;
+    if (signal?.predictionKappa !== undefined) point.kappa = signal.predictionKappa;
+    return point;
   });
+  const coverage = firstMet('coverageSaturation', series, rules);
   if (coverage !== undefined) points.coverageSaturation = at(coverage);
-
-  const plateau = firstStreak(sorted.length, rules.uncertaintyPlateau.rounds, (i) => {
-    const before = signalByRound.get(sorted[i - 1]?.round ?? -1)?.poolUncertainty;
-    const now = signalByRound.get(sorted[i]!.round)?.poolUncertainty;
-    return before === undefined || now === undefined ? undefined : Math.abs(now - before) < rules.uncertaintyPlateau.epsilon;
-  });
+  const plateau = firstMet('uncertaintyPlateau', series, rules);
   if (plateau !== undefined) points.uncertaintyPlateau = at(plateau);
-
-  const stable = firstStreak(sorted.length, rules.stablePredictions.rounds, (i) => {
-    const kappa = signalByRound.get(sorted[i]!.round)?.predictionKappa;
-    return kappa === undefined ? undefined : kappa >= rules.stablePredictions.kappa;
-  });
+  const stable = firstMet('stablePredictions', series, rules);
   if (stable !== undefined) points.stablePredictions = at(stable);
 
   points.maxBudget = at(sorted.length - 1);
   return points;
-}
-
-/**
- * The first index i (≥ 1) at which `holds` has been true for `k` consecutive indices ending at i;
- * an unmeasurable index (undefined) breaks the streak.
- */
-function firstStreak(length: number, k: number, holds: (i: number) => boolean | undefined): number | undefined {
-  let streak = 0;
-  for (let i = 1; i < length; i += 1) {
-    streak = holds(i) === true ? streak + 1 : 0;
-    if (streak >= k) return i;
-  }
-  return undefined;
 }

@@ -117,6 +117,11 @@ export interface LabelEvent {
   undo?: boolean;
 }
 
+/** A label event with the item it belongs to (listLabelEvents). */
+export interface ItemLabelEvent extends LabelEvent {
+  itemId: string;
+}
+
 export interface RoundPick {
   itemId: string;
   rank: number;
@@ -246,6 +251,8 @@ export interface GraphStore {
   getPickHistory(id: string): Promise<PickRecord[]>;
   /** Every label given to the item through setLabels, oldest first. */
   getLabelHistory(id: string): Promise<LabelEvent[]>;
+  /** Every item's label history at once (the bulk form of getLabelHistory, for exports): by item id, then oldest first. */
+  listLabelEvents(): Promise<ItemLabelEvent[]>;
   /** Entity keys (with mention counts) of one item. */
   getItemMentions(id: string): Promise<Array<{ key: string; count: number }>>;
   /** Every item, in id order (string order: selection reads pools in this order on every store). Read-only: a store may hand the same objects to later calls. */

@@ -22,6 +22,7 @@ import {
   type GraphStore,
   type ItemSummary,
   type ItemUpsert,
+  type ItemLabelEvent,
   type LabelAssignment,
   type LabelEvent,
   type RelationUpsert,
@@ -691,6 +692,11 @@ export class MemoryGraphStore implements GraphStore {
 
   async getLabelHistory(id: string): Promise<LabelEvent[]> {
     return (this.labelHistory.get(id) ?? []).map((e) => ({ ...e }));
+  }
+
+  async listLabelEvents(): Promise<ItemLabelEvent[]> {
+    const ids = [...this.labelHistory.keys()].sort(compareIds);
+    return ids.flatMap((itemId) => this.labelHistory.get(itemId)!.map((e) => ({ itemId, ...e })));
   }
 
   async getItemMentions(id: string): Promise<Array<{ key: string; count: number }>> {

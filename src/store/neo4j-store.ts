@@ -5,6 +5,7 @@ import type { EntityType } from '../entities/entity-extractor.js';
 import { stackRows, type Matrix } from '../model/matrix.js';
 import { cooccurrenceDelta } from './cooccurrence.js';
 import { readCypherStatements } from './cypher-statements.js';
+import { compareIds } from './id-order.js';
 import { planUndo, undoReport, type LabelUndoReport } from './label-undo.js';
 import {
   LabelConflictError,
@@ -26,6 +27,7 @@ import {
   type ItemSummary,
   type ItemUpsert,
   type LabelAssignment,
+  type ItemLabelEvent,
   type LabelEvent,
   type RelationUpsert,
   type RoundRecord,
@@ -597,6 +599,18 @@ export class Neo4jGraphStore implements GraphStore {
         { id },
       );
       return result.records.map((r) => labelEvent(r.get('event') as { label: string; annotator: string | null; at: string; undo: boolean | null }));
+    });
+  }
+
+  async listLabelEvents(): Promise<ItemLabelEvent[]> {
+    return this.read(async (tx) => {
+      const result = await tx.run('MATCH (e:LabelEvent) RETURN e.itemId AS itemId, e {.label, .annotator, .at, .undo} AS event ORDER BY itemId, e.seq');
+      const events = result.records.map((r) => ({
+        itemId: r.get('itemId') as string,
+        ...labelEvent(r.get('event') as { label: string; annotator: string | null; at: string; undo: boolean | null }),
+      }));
+      // Id order as the embedded store lists (compareIds), whatever Cypher's collation; the sort is stable, so seq order stays.
+      return events.sort((a, b) => compareIds(a.itemId, b.itemId));
     });
   }
 
