@@ -64,6 +64,11 @@ const CONTEXT_WEIGHT = 0.3;
 const QUALIFIER = /\s*\(([^()]*)\)\s*$/;
 const CLASS_NOUN_SUFFIX = /\s+(airport|language|people|city|county|river|region|province|state|music|cuisine|f ?c|football club|club|company|inc|corporation|university)$/;
 const MIN_ALIAS_LENGTH = 2;
+/**
+ * Initials stand for well-known entities only ("US" for the United States, not "JR" for John Roberts or
+ * "FC" for Fiat Croma): those with at least this many KG neighbours.
+ */
+const MIN_DEGREE_FOR_INITIALS = 20;
 const NUMERIC = /^[\d\s.,:+-]+$/;
 /** Tokens carrying no identity: an entity sharing only these with a name is no candidate. */
 const STOP_TOKENS = new Set(['the', 'of', 'and', 'de', 'in', 'at', 'a', 'an', 'la', 'le', 'on', 'for', 'to']);
@@ -93,7 +98,7 @@ function initials(name: string): string | undefined {
 }
 
 /** The aliases of one KG entity with their confidence (the exact name included). */
-export function aliasesOf(entity: KgEntity): Array<[aliasKey: string, confidence: number]> {
+export function aliasesOf(entity: KgEntity, options: { initials?: boolean } = {}): Array<[aliasKey: string, confidence: number]> {
   const out = new Map<string, number>();
   const add = (name: string, confidence: number): void => {
     const key = canonicalKey(name);
@@ -110,12 +115,18 @@ export function aliasesOf(entity: KgEntity): Array<[aliasKey: string, confidence
   const withoutClass = unqualifiedKey.replace(CLASS_NOUN_SUFFIX, '');
   if (withoutClass !== unqualifiedKey) add(withoutClass, ALIAS_CONFIDENCE.classNoun);
   if (/ans$|ese$|ish$/.test(unqualifiedKey) && !unqualifiedKey.includes(' ')) add(unqualifiedKey.replace(/s$/, ''), ALIAS_CONFIDENCE.demonym);
-  const short = initials(unqualified);
+  const short = options.initials ? initials(unqualified) : undefined;
   if (short && short.length >= 2) {
     add(short, ALIAS_CONFIDENCE.initials);
     add(short.split('').join(' '), ALIAS_CONFIDENCE.initials); // "U.S." folds to "u s"
   }
   return [...out];
+}
+
+function occurrences(haystack: string, needle: string): number {
+  let count = 0;
+  for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) count += 1;
+  return count;
 }
 
 /** Similarity of two tokens: 1 when equal, else a Levenshtein ratio (0 for short tokens, too risky). */
@@ -176,9 +187,10 @@ export class KgLinker {
     const hash = createHash('sha1');
     const seen = new Set<string>();
     for (const entity of entities) {
-      if (seen.has(entity.key) || entity.key === '' || NUMERIC.test(entity.key)) continue;
+      if (seen.has(entity.key) || entity.key === '' || NUMERIC.test(canonicalKey(entity.name.replace(QUALIFIER, '')))) continue;
       seen.add(entity.key);
-      for (const [alias, confidence] of aliasesOf(entity)) this.addAlias(alias, { entity, confidence });
+      const wellKnown = (this.neighbours.get(entity.key)?.size ?? 0) >= MIN_DEGREE_FOR_INITIALS;
+      for (const [alias, confidence] of aliasesOf(entity, { initials: wellKnown })) this.addAlias(alias, { entity, confidence });
       for (const token of new Set(entity.key.split(' '))) {
         if (STOP_TOKENS.has(token)) continue;
         const list = this.postings.get(token) ?? [];
@@ -318,17 +330,23 @@ export class KgLinker {
       out.push({ key: chosen.entity.key, name: chosen.entity.name, type: 'kg', confidence: chosen.confidence });
       covered.push(` ${textTokens.slice(match.start, match.end).join(' ')} `);
     }
+    const textLine = ` ${textTokens.join(' ')} `;
     for (const span of spans) {
       const spanTokens = ` ${tokensOf(span.name).join(' ')} `;
+      if (spanTokens.trim() === '') continue;
       const candidates = this.candidates(span.name);
+      const exact = candidates.some((c) => c.confidence === ALIAS_CONFIDENCE.exact);
+      // A span inside (or around) KG names already found there is those names, not another entity: unless
+      // it is a KG name itself or the text also names it elsewhere ("Abilene, Texas ... in Texas").
+      const coveredCount = covered.filter((c) => c.includes(spanTokens) || spanTokens.includes(c)).length;
+      if (!exact && coveredCount > 0 && occurrences(textLine, spanTokens) <= coveredCount) continue;
+      if (exact && coveredCount > 0 && occurrences(textLine, spanTokens) <= coveredCount && !covered.includes(spanTokens)) continue;
       if (candidates.length > 0) {
         const chosen = this.choose(candidates, context);
         context.add(chosen.entity.key);
         out.push({ key: chosen.entity.key, name: chosen.entity.name, type: span.type, confidence: chosen.confidence });
         continue;
       }
-      // A span inside (or around) a KG name already found is that name, not a second entity.
-      if (covered.some((c) => c.includes(spanTokens) || spanTokens.includes(c))) continue;
       if (span.weak || !this.keepNil) continue;
       out.push({ key: canonicalKey(span.name, this.options), name: span.name, type: span.type });
     }
