@@ -5,7 +5,8 @@
 #   scripts/neo4j-start.sh [--fresh]     --fresh: stop it if running, wipe the data
 #
 # Env: KGAL_NEO4J_PORT (7687), KGAL_NEO4J_HEAP (1g), KGAL_NEO4J_START_TIMEOUT (120),
-#      KGAL_NEO4J_HOME (${XDG_CACHE_HOME:-$HOME/.cache}/kgal/neo4j: db/, neo4j.log, neo4j.pid)
+#      KGAL_NEO4J_HOME (${XDG_CACHE_HOME:-$HOME/.cache}/kgal/neo4j: db/, plugins/, neo4j.log, neo4j.pid),
+#      KGAL_NEO4J_GDS (1: load Graph Data Science 2.13 from Maven Central as a plugin; 0: without)
 # Prints NEO4J_URI=bolt://127.0.0.1:<port> on success. See docs/neo4j.md.
 set -euo pipefail
 
@@ -21,6 +22,8 @@ NEO4J_HOME_DIR="${KGAL_NEO4J_HOME:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/kgal/
 DB_DIR="$NEO4J_HOME_DIR/db"
 LOG_FILE="$NEO4J_HOME_DIR/neo4j.log"
 PID_FILE="$NEO4J_HOME_DIR/neo4j.pid"
+PLUGINS_DIR="$NEO4J_HOME_DIR/plugins"
+GDS="${KGAL_NEO4J_GDS:-1}"
 URI="bolt://127.0.0.1:$PORT"
 
 FRESH=0
@@ -121,6 +124,12 @@ needs_build() {
   return 1
 }
 
+# One build at a time per checkout (several data homes may start at once), under a lock of the project's.
+if command -v flock >/dev/null 2>&1; then
+  mkdir -p "$TARGET"
+  exec 8>"$TARGET/.build.lock"
+  flock 8
+fi
 if needs_build; then
   command -v mvn >/dev/null 2>&1 || { log "Maven (mvn) is required to build the launcher"; exit 1; }
   log "building the launcher (first run downloads Neo4j from Maven Central)..."
@@ -130,6 +139,19 @@ if needs_build; then
     tail -n 40 "$NEO4J_HOME_DIR/build.log" >&2
     exit 1
   fi
+fi
+
+exec 8>&-  # the build lock; the server must not hold it
+
+# Graph Data Science: its jars are on the classpath (pom.xml) and linked into plugins/, where Neo4j
+# looks for procedures (as its own launcher puts plugins/* on the classpath and scans it).
+PLUGIN_ARGS=()
+rm -rf "$PLUGINS_DIR"
+if [[ "$GDS" == 1 ]]; then
+  mkdir -p "$PLUGINS_DIR"
+  IFS=: read -r -a jars < "$TARGET/classpath.txt" || true # one line without a newline: read answers 1
+  for jar in "${jars[@]}"; do [[ "$jar" == */org/neo4j/gds/* ]] && ln -s "$jar" "$PLUGINS_DIR/"; done
+  PLUGIN_ARGS=(--plugins "$PLUGINS_DIR")
 fi
 
 # --- start ---------------------------------------------------------------------
@@ -154,7 +176,7 @@ nohup ${SETSID[@]+"${SETSID[@]}"} "$JAVA" \
   --add-opens=java.base/java.io=ALL-UNNAMED \
   --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
   -cp "$TARGET/classes:$(cat "$TARGET/classpath.txt")" \
-  "$MAIN_CLASS" --home "$DB_DIR" --port "$PORT" \
+  "$MAIN_CLASS" --home "$DB_DIR" --port "$PORT" ${PLUGIN_ARGS[@]+"${PLUGIN_ARGS[@]}"} \
   </dev/null >"$LOG_FILE" 2>&1 9>&- &
 pid=$!
 echo "$pid" >"$PID_FILE"

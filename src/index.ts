@@ -7,6 +7,7 @@ export { topK } from './selector/top-k.js';
 export { PRESETS, PRESET_DEFINITIONS, type PresetName, type ComponentWeights } from './selector/presets.js';
 export type { GraphStore, StoreStats, LabelAssignment, StoredItem } from './store/graph-store.js';
 export { MemoryGraphStore } from './store/memory-store.js';
+export { loadEntityGraph, ENTITY_GRAPH_LIMITS, type EntityView, type EntityViewNode, type EntityViewEdge, type LoadEntityGraphOptions } from './analytics/entity-graph-view.js';
 export { Neo4jGraphStore, type Neo4jConnection } from './store/neo4j-store.js';
 export { InputValidationError } from './pool/input-error.js';
 export type { TextEmbedder } from './embeddings/text-embedder.js';

@@ -3,6 +3,7 @@ import { CoverageTracker, DEFAULT_DECAY, coverageCounts, type CoverageSummary, t
 import { EntityIndex, selectItems, type ItemEntityLists } from '../../graph/entity-index.js';
 import { analyzeEntityGraph, type EntityGraphStats } from '../../graph/refresh.js';
 import type { EntityType } from '../entities/entity-extractor.js';
+import { type AnalyticsEngine, analyseWithGds, gdsReader } from './gds-engine.js';
 import type { EntityGraphData, GraphStore, ItemSummary, StoredEntityAnalytics } from '../store/graph-store.js';
 import { compareIds, inIdOrder, isInIdOrder, positionsIn } from '../store/id-order.js';
 
@@ -84,7 +85,7 @@ function packItemEntities(items: readonly ItemSummary[], itemEntities: ReadonlyA
 }
 
 /** Coverage state with n(e) = labeled items mentioning e. */
-function labeledCoverage(graph: AnalysedGraph, items: readonly ItemSummary[], itemEntities: ItemEntityLists, decay: DecayFunction = DEFAULT_DECAY): CoverageTracker {
+function labeledCoverage(graph: Pick<AnalysedGraph, 'index' | 'centrality' | 'community'>, items: readonly ItemSummary[], itemEntities: ItemEntityLists, decay: DecayFunction = DEFAULT_DECAY): CoverageTracker {
   const labeled: number[] = [];
   for (let i = 0; i < items.length; i += 1) if (items[i]!.label !== undefined) labeled.push(i);
   return new CoverageTracker(graph.centrality, {
@@ -137,6 +138,14 @@ export interface RefreshReport {
   coverage: CoverageSummary;
   measure: CentralityMeasure;
   graphVersion: number;
+  /** Where centrality and communities were computed: in this process (graphology) or inside Neo4j (GDS, with its version). */
+  engine: AnalyticsEngine;
+  gdsVersion?: string;
+}
+
+export interface RefreshOptions extends GraphStateOptions {
+  /** `graphology` (default; both stores) or `gds` (Neo4j with the Graph Data Science library). */
+  engine?: AnalyticsEngine;
 }
 
 /**
@@ -144,10 +153,11 @@ export interface RefreshReport {
  * entities (Entity.centrality/.pagerank/.community/.coverage/.gap), so Cypher can explore them and queries
  * reuse them until the graph changes.
  */
-export async function refreshEntityAnalytics(store: GraphStore, options: GraphStateOptions = {}): Promise<RefreshReport> {
+export async function refreshEntityAnalytics(store: GraphStore, options: RefreshOptions = {}): Promise<RefreshReport> {
   const measure = options.centrality ?? 'pagerank';
+  const engine = options.engine ?? 'graphology';
   const graphVersion = await store.graphVersion();
-  const graph = await computeGraph(store, measure);
+  const graph = engine === 'gds' ? await analyseWithGds(gdsReader(store), { measure }) : await computeGraph(store, measure);
   const [items, itemEntities] = await Promise.all([store.listItemSummaries(), store.listItemEntities()]);
   const coverage = labeledCoverage(graph, items, packItemEntities(items, itemEntities, graph.index), options.decay);
   const rows = graph.index.keys.map((key, e) => ({
@@ -158,5 +168,5 @@ export async function refreshEntityAnalytics(store: GraphStore, options: GraphSt
     gap: coverage.gaps[e]!,
   }));
   await store.setEntityAnalytics(rows, measure, graphVersion);
-  return { graph: graph.stats, coverage: coverage.summary(), measure, graphVersion };
+  return { graph: graph.stats, coverage: coverage.summary(), measure, graphVersion, engine, ...('gdsVersion' in graph ? { gdsVersion: graph.gdsVersion } : {}) };
 }

@@ -8,10 +8,13 @@ import type { ApiContext } from './api-context.js';
 import { redactHeaders, requireReadKey } from './api-key.js';
 import { HttpError, errorHandler } from './errors.js';
 import { graphRoutes } from './routes/graph.js';
+import { entityGraphRoutes } from './routes/entity-graph.js';
 import { itemRoutes } from './routes/items.js';
+import { labelingRoutes } from './routes/labeling.js';
 import { selectionRoutes } from './routes/selection.js';
 import { statusRoutes } from './routes/status.js';
 import { SerialQueue } from './serial-queue.js';
+import { webPageRoutes } from './web-page.js';
 import { DEFAULT_SERVE_CONFIG, type ServeConfig } from './serve-config.js';
 
 export interface AppOptions extends Partial<ServeConfig> {
@@ -43,6 +46,7 @@ export function createApp(store: GraphStore, options: AppOptions = {}): Express 
   if (config.corsOrigins.length > 0) {
     app.use(cors({ origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins, allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key'] }));
   }
+  app.use(webPageRoutes());
   app.use(requireReadKey(config.apiKey, config.readKey));
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
 
@@ -50,6 +54,8 @@ export function createApp(store: GraphStore, options: AppOptions = {}): Express 
   app.use(itemRoutes(context));
   app.use(selectionRoutes(context));
   app.use(graphRoutes(context));
+  app.use(labelingRoutes(context));
+  app.use(entityGraphRoutes(context));
 
   app.use((req, _res, next) => next(new HttpError(404, `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(logger));

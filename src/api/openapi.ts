@@ -16,6 +16,17 @@ import {
   RefreshBodySchema,
   RefreshResponseSchema,
   StatsResponseSchema,
+  EntityGraphQuerySchema,
+  EntityGraphResponseSchema,
+  EntityItemsQuerySchema,
+  EntityItemsResponseSchema,
+  EntityParamsSchema,
+  LabelUndoBodySchema,
+  LabelUndoResponseSchema,
+  LeaseReleaseBodySchema,
+  LeaseReleaseResponseSchema,
+  LeaseRenewBodySchema,
+  LeaseRenewResponseSchema,
 } from './schemas.js';
 
 const json = (schema: ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -99,6 +110,59 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
     security: secured,
     request: jsonBody(RefreshBodySchema),
     responses: { 200: json(RefreshResponseSchema, 'Refreshed'), ...WRITE_ERRORS },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/leases/renew',
+    summary: "Renew the annotator's leases (an open item stays reserved); another annotator's lease is 409",
+    security: secured,
+    request: jsonBody(LeaseRenewBodySchema),
+    responses: {
+      200: json(LeaseRenewResponseSchema, 'Renewed (`lost`: items that could not be leased again)'),
+      ...WRITE_ERRORS,
+      404: error('Unknown item id(s); nothing changed'),
+      409: error('An item is leased to another annotator; nothing changed'),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/leases/release',
+    summary: "End the annotator's leases (a skipped item goes back to the pool); another annotator's lease is 409",
+    security: secured,
+    request: jsonBody(LeaseReleaseBodySchema),
+    responses: {
+      200: json(LeaseReleaseResponseSchema, 'Released'),
+      ...WRITE_ERRORS,
+      404: error('Unknown item id(s); nothing changed'),
+      409: error('An item is leased to another annotator; nothing changed'),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/labels/undo',
+    summary: "Take back the annotator's label on an item: its earlier label (or none) returns; the history keeps an undo event",
+    security: secured,
+    request: jsonBody(LabelUndoBodySchema),
+    responses: {
+      200: json(LabelUndoResponseSchema, 'Undone; an item left unlabeled is leased back to the annotator'),
+      ...WRITE_ERRORS,
+      404: error('Unknown item id'),
+      409: error("The item's label is not the annotator's (or it has none); nothing written"),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/graph',
+    summary: "The entity graph's most central entities and their edges, in graphology's serialisation format, with coverage and gaps",
+    request: { query: EntityGraphQuerySchema },
+    responses: { 200: json(EntityGraphResponseSchema, 'The graph (`Graph.from(body)` in graphology)'), 400: error('Invalid query parameter') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/entities/{key}/items',
+    summary: 'Items that mention an entity',
+    request: { params: EntityParamsSchema, query: EntityItemsQuerySchema },
+    responses: { 200: json(EntityItemsResponseSchema, 'The items'), 400: error('Invalid query parameter'), 404: error('Unknown entity') },
   });
   registry.registerPath({ method: 'get', path: '/health', summary: 'Liveness', responses: { 200: { description: 'The process is up' } } });
   registry.registerPath({

@@ -1,6 +1,7 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { CENTRALITY_MEASURES } from '../../graph/centrality.js';
+import { ENTITY_GRAPH_LIMITS } from '../analytics/entity-graph-view.js';
 import { MAX_ID_LENGTH, MAX_TEXT_LENGTH } from '../pool/pool-row.js';
 import { PRESETS } from '../selector/presets.js';
 
@@ -222,6 +223,110 @@ export const GapsQuerySchema = z
     type: z.string().max(50).optional().openapi({ description: 'Entity type, e.g. person, place, organization, topic.' }),
   })
   .openapi('GapsQuery');
+
+// Labeling page: leases renewed and released by their annotator, label undo, the entity graph and its items.
+const itemIds = z
+  .array(itemId)
+  .min(1, 'must contain at least one id')
+  .max(LIMITS.batchSize, `at most ${LIMITS.batchSize} ids per request`);
+
+export const LeaseRenewBodySchema = z
+  .strictObject({
+    ids: itemIds,
+    annotator,
+    leaseSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional().openapi({ description: 'New lease length from now; default from the server config.' }),
+  })
+  .openapi('LeaseRenewRequest', { example: { ids: ['doc-1'], annotator: 'ann-1' } });
+
+export const LeaseRenewResponseSchema = z
+  .object({
+    leases: z.array(LeaseSchema).openapi({ description: 'Leases now held, with their new expiry.' }),
+    lost: z.array(z.string()).openapi({ description: 'Items that could not be leased again (labeled meanwhile, or taken after the lease expired).' }),
+  })
+  .openapi('LeaseRenewResponse');
+
+export const LeaseReleaseBodySchema = z.strictObject({ ids: itemIds, annotator }).openapi('LeaseReleaseRequest', { example: { ids: ['doc-1'], annotator: 'ann-1' } });
+
+export const LeaseReleaseResponseSchema = z
+  .object({ released: z.number().int().openapi({ description: 'Unexpired leases ended.' }) })
+  .openapi('LeaseReleaseResponse');
+
+export const LabelUndoBodySchema = z.strictObject({ id: itemId, annotator }).openapi('LabelUndoRequest', { example: { id: 'doc-1', annotator: 'ann-1' } });
+
+export const LabelUndoResponseSchema = z
+  .object({
+    id: z.string(),
+    undone: z.string().openapi({ description: 'The label taken back.' }),
+    restored: z.object({ label: z.string(), annotator: z.string().optional() }).optional().openapi({ description: 'The earlier label the item carries again; absent: unlabeled.' }),
+    lease: LeaseSchema.optional().openapi({ description: 'An item left unlabeled is leased back to the annotator, to label again.' }),
+  })
+  .openapi('LabelUndoResponse');
+
+export const EntityGraphQuerySchema = z
+  .strictObject({
+    limit: queryInt(1, ENTITY_GRAPH_LIMITS.max).optional().openapi({ description: 'The most central entities to return (default 300).' }),
+    nextBatch: queryInt(0, LIMITS.batchSize)
+      .optional()
+      .openapi({ description: 'Also select (without recording or leasing) the next batch of this size and flag the entities it mentions (`nextBatch: true`).' }),
+  })
+  .openapi('EntityGraphQuery');
+
+export const EntityGraphResponseSchema = z
+  .object({
+    options: z.object({ type: z.string(), multi: z.boolean(), allowSelfLoops: z.boolean() }),
+    attributes: z
+      .object({
+        measure: z.string(),
+        graphSource: z.enum(['stored', 'computed']),
+        entities: z.number().int(),
+        shown: z.number().int(),
+        coverage: z.record(z.string(), z.number()),
+        nextBatch: z.object({ strategy: z.string(), items: z.array(z.string()), entities: z.array(z.string()) }).optional(),
+      })
+      .loose(),
+    nodes: z.array(
+      z.object({
+        key: z.string(),
+        attributes: z.object({
+          label: z.string(),
+          type: z.string(),
+          kg: z.boolean(),
+          centrality: z.number(),
+          coverage: z.number().int(),
+          covered: z.boolean(),
+          gap: z.number(),
+          community: z.number().int(),
+          size: z.number(),
+          nextBatch: z.boolean().optional(),
+        }),
+      }),
+    ),
+    edges: z.array(
+      z.object({
+        key: z.string().optional(),
+        source: z.string(),
+        target: z.string(),
+        undirected: z.boolean().optional(),
+        attributes: z.object({ weight: z.number(), cooccurrence: z.number(), predicates: z.array(z.string()) }),
+      }),
+    ),
+  })
+  .openapi('EntityGraph', { description: "graphology's serialisation format (`graph.export()`; `Graph.from(body)` reads it back)." });
+
+export const EntityParamsSchema = z.object({ key: z.string().min(1).max(1_000).openapi({ param: { name: 'key', in: 'path' } }) });
+
+export const EntityItemsQuerySchema = z
+  .strictObject({ limit: queryInt(1, LIMITS.gapsLimit).optional().openapi({ description: 'Default 20.' }) })
+  .openapi('EntityItemsQuery');
+
+export const EntityItemsResponseSchema = z
+  .object({
+    key: z.string(),
+    name: z.string(),
+    total: z.number().int().openapi({ description: 'Items mentioning the entity.' }),
+    items: z.array(z.object({ id: z.string(), text: z.string(), label: z.string().optional(), annotator: z.string().optional() })),
+  })
+  .openapi('EntityItems');
 
 export const GapsResponseSchema = z
   .object({

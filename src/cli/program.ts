@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CENTRALITY_MEASURES, type CentralityMeasure } from '../../graph/centrality.js';
+import { ANALYTICS_ENGINES, type AnalyticsEngine } from '../analytics/gds-engine.js';
 import { loadGraphState, refreshEntityAnalytics } from '../analytics/graph-state.js';
 import { PRESETS, parseWeights, type PresetName } from '../selector/presets.js';
 import { queryPool, type QueryResult } from '../selector/query-pool.js';
@@ -310,9 +311,9 @@ export function buildProgram(): Command {
       .description('recompute centrality, communities and coverage gaps and write them to the entities')
       .addOption(new Option('--centrality <measure>', 'entity centrality').choices([...CENTRALITY_MEASURES]).default('pagerank'))
       .option('--json', 'print JSON'),
-  ).action(async (flags: StoreFlags & { centrality: CentralityMeasure; json?: boolean }) => {
+  ).action(async (flags: StoreFlags & { centrality: CentralityMeasure; engine: AnalyticsEngine; json?: boolean }) => {
     await withStore(flags, false, async (store) => {
-      const report = await refreshEntityAnalytics(store, { centrality: flags.centrality });
+      const report = await refreshEntityAnalytics(store, { centrality: flags.centrality, engine: flags.engine });
       if (flags.json) {
         process.stdout.write(JSON.stringify(report, null, 2) + '\n');
         return;
@@ -320,7 +321,7 @@ export function buildProgram(): Command {
       const { graph: g, coverage: c } = report;
       process.stdout.write(
         `${g.nodes} entities, ${g.edges} edges, ${g.communities} communities (modularity ${g.modularity.toFixed(3)}); ` +
-          `${report.measure} in ${Math.round(g.millis.total)} ms\n` +
+          `${report.measure} in ${Math.round(g.millis.total)} ms${report.engine === 'gds' ? ` inside Neo4j (GDS ${report.gdsVersion})` : ''}\n` +
           `coverage: ${(100 * c.massShare).toFixed(1)}% of ${report.measure} mass, ${c.coveredEntities}/${c.entities} entities covered, gap remaining ${(100 * c.gapShare).toFixed(1)}%\n`,
       );
     });
@@ -328,6 +329,7 @@ export function buildProgram(): Command {
 
   program
     .command('cypher')
+      .addOption(new Option('--engine <engine>', 'where to compute: in this process, or inside Neo4j with Graph Data Science').choices([...ANALYTICS_ENGINES]).default('graphology'))
     .description('run an exploration query from cypher/explore (or a .cypher file) against Neo4j and print a table')
     .argument('[query]', 'name (e.g. top-gaps) or path; omit to list the available queries')
     .option('--neo4j <uri>', 'Neo4j Bolt URI (default: $NEO4J_URI)')

@@ -1,6 +1,7 @@
 package dev.kgal.neo4j;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,9 @@ import org.neo4j.io.ByteUnit;
  * Community with only the Bolt connector, so the Node driver talks to it like
  * to any other server. Started and stopped by scripts/neo4j-start.sh / -stop.sh.
  *
- * Usage: EmbeddedNeo4j --home DIR [--port N]
+ * Usage: EmbeddedNeo4j --home DIR [--port N] [--plugins DIR]
+ *   --plugins: a directory of procedure jars (the start script links Graph Data Science's there; its
+ *   classes are on the classpath too, as Neo4j's own launcher does with plugins/), gds.* unrestricted.
  *   (env fallbacks: KGAL_NEO4J_DB_DIR, KGAL_NEO4J_PORT; port default 7687)
  */
 public final class EmbeddedNeo4j {
@@ -29,17 +32,24 @@ public final class EmbeddedNeo4j {
     public static void main(String[] args) throws Exception {
         String home = System.getenv("KGAL_NEO4J_DB_DIR");
         String port = System.getenv().getOrDefault("KGAL_NEO4J_PORT", "7687");
+        String plugins = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--home" -> home = args[++i];
                 case "--port" -> port = args[++i];
+                case "--plugins" -> plugins = args[++i];
                 default -> usage("unknown argument: " + args[i]);
             }
         }
         if (home == null || home.isBlank()) usage("missing --home");
         int boltPort = Integer.parseInt(port);
 
-        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(Path.of(home))
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(Path.of(home));
+        if (plugins != null) {
+            builder.setConfig(GraphDatabaseSettings.plugin_dir, Path.of(plugins).toAbsolutePath())
+                    .setConfig(GraphDatabaseSettings.procedure_unrestricted, List.of("gds.*"));
+        }
+        DatabaseManagementService dbms = builder
                 // Loopback only: this is a dev/CI database without auth.
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", boltPort))
@@ -86,7 +96,7 @@ public final class EmbeddedNeo4j {
     }
 
     private static void usage(String why) {
-        System.err.println("kgal-neo4j: " + why + "\nusage: EmbeddedNeo4j --home DIR [--port N]");
+        System.err.println("kgal-neo4j: " + why + "\nusage: EmbeddedNeo4j --home DIR [--port N] [--plugins DIR]");
         System.exit(2);
     }
 }
