@@ -63,6 +63,12 @@ export class Neo4jGraphStore implements GraphStore {
    */
   private mentionCache: { token: string; listing: ReadonlyArray<{ id: string; keys: string[] }> } | undefined;
 
+  /**
+   * One bookmark manager for every session of this store: on a cluster, a read after this process's write
+   * waits until the reader has that write (causal consistency within the process; label, then query).
+   */
+  private readonly bookmarks = neo4j.bookmarkManager();
+
   private constructor(
     private readonly driver: Driver,
     private readonly database: string,
@@ -116,7 +122,7 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   private async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE, bookmarkManager: this.bookmarks });
     try {
       return await session.executeWrite(work);
     } finally {
@@ -125,7 +131,7 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   private async read<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ, bookmarkManager: this.bookmarks });
     try {
       return await session.executeRead(work);
     } finally {
