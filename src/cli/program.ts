@@ -25,6 +25,7 @@ import { ingestPool, DEFAULT_INGEST_BATCH } from '../ingest/ingest-pool.js';
 import { StoreUnavailableError, type GraphStore, type StoreStats } from '../store/graph-store.js';
 import { openStore } from '../store/open-store.js';
 import { registerSimulateCommand } from './simulate-command.js';
+import { registerLabelStudioCommand } from './labelstudio-command.js';
 import { terminalProgress } from './terminal-progress.js';
 
 interface StoreFlags {
@@ -432,6 +433,7 @@ export function buildProgram(): Command {
   // Usage errors (unknown option, bad option value, missing argument) exit 64 like the ops scripts, in
   // every command, simulate included.
   registerSimulateCommand(program);
+  registerLabelStudioCommand(program);
   usageExits(program);
   return program;
 }
