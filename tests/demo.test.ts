@@ -17,9 +17,17 @@ describe('the README main job (npm run demo)', () => {
     expect(result.stdout.match(/^\s+fills: /gm)).toHaveLength(5);
   });
 
-  it('without a model it still selects, by graph coverage, and says so', async () => {
-    const result = run({ KGAL_DATA_DIR: await tempDir(), KGAL_MODEL_DIR: '/nonexistent', KGAL_ALLOW_REMOTE_MODELS: '0' });
+  it('without a model and no way to build it, it says why in one line, still selects by graph coverage, and says so', async () => {
+    // A machine without python3 (and no build venv): the model can be neither downloaded nor built.
+    const result = run({
+      KGAL_DATA_DIR: await tempDir(),
+      KGAL_MODEL_DIR: await tempDir(),
+      KGAL_ALLOW_REMOTE_MODELS: '0',
+      KGAL_PYTHON: '/nonexistent/python3',
+      KGAL_MODEL_VENV: '/nonexistent/venv',
+    });
     expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^\(no embeddings: no embedding model at .* and the hub is disabled \(KGAL_ALLOW_REMOTE_MODELS\); cannot build it offline: \/nonexistent\/python3 not found \(install Python 3\.9\+ or set KGAL_PYTHON\)\)$/m);
     expect(result.stdout).toContain('selecting by knowledge-graph coverage only');
     expect(result.stdout).toMatch(/kg-guided \(no embeddings: run `kgal embed`\): 5 of 19 candidates/);
   });

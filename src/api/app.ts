@@ -7,6 +7,7 @@ import type { GraphStore } from '../store/graph-store.js';
 import type { ApiContext } from './api-context.js';
 import { redactHeaders, requireReadKey } from './api-key.js';
 import { HttpError, errorHandler } from './errors.js';
+import { campaignRoutes } from './routes/campaign.js';
 import { graphRoutes } from './routes/graph.js';
 import { entityGraphRoutes } from './routes/entity-graph.js';
 import { itemRoutes } from './routes/items.js';
@@ -54,6 +55,7 @@ export function createApp(store: GraphStore, options: AppOptions = {}): Express 
   app.use(itemRoutes(context));
   app.use(selectionRoutes(context));
   app.use(graphRoutes(context));
+  app.use(campaignRoutes(context));
   app.use(labelingRoutes(context));
   app.use(entityGraphRoutes(context));
 

@@ -1,7 +1,9 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import type { ZodType } from 'zod';
 import {
+  CampaignResponseSchema,
   ErrorSchema,
+  ExportQuerySchema,
   GapsQuerySchema,
   GapsResponseSchema,
   IngestBodySchema,
@@ -163,6 +165,25 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
     summary: 'Items that mention an entity',
     request: { params: EntityParamsSchema, query: EntityItemsQuerySchema },
     responses: { 200: json(EntityItemsResponseSchema, 'The items'), 400: error('Invalid query parameter'), 404: error('Unknown entity') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/campaign',
+    summary: 'The campaign: labels per class and per annotator, coverage, uncertainty and prediction stability per round, the stop signal',
+    responses: { 200: json(CampaignResponseSchema, 'Campaign') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/export',
+    summary: 'Every labeled item with label, annotator, time and history (streamed JSONL or CSV, valid input for kgal ingest); with predictions=true also the unlabeled items with the model prediction',
+    request: { query: ExportQuerySchema },
+    responses: {
+      200: {
+        description: 'The export; header x-kgal-labeled: labeled rows, x-kgal-predictions: predicted rows or why none',
+        content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },
+      },
+      400: error('Invalid query parameter'),
+    },
   });
   registry.registerPath({ method: 'get', path: '/health', summary: 'Liveness', responses: { 200: { description: 'The process is up' } } });
   registry.registerPath({

@@ -346,6 +346,20 @@ export const GapsResponseSchema = z
   })
   .openapi('GapsResponse');
 
+export const StopSignalSchema = z
+  .object({
+    stop: z.boolean().openapi({ description: 'True when the model has settled (stable predictions or an uncertainty plateau) and knowledge coverage has stopped growing.' }),
+    sentence: z.string().openapi({ description: 'The verdict in one plain sentence.' }),
+    rules: z.array(
+      z.object({
+        rule: z.enum(['coverageSaturation', 'uncertaintyPlateau', 'stablePredictions']),
+        met: z.boolean(),
+        detail: z.string().openapi({ description: 'What the rule saw in the last rounds and its threshold.' }),
+      }),
+    ),
+  })
+  .openapi('StopSignal', { description: "The simulations' stopping rules evaluated on the campaign's recorded rounds (docs/api.md)." });
+
 export const StatsResponseSchema = z
   .object({
     items: z.number().int(),
@@ -359,6 +373,7 @@ export const StatsResponseSchema = z
     labels: z.record(z.string(), z.number().int()),
     activeLeases: z.number().int(),
     coverage: z.record(z.string(), z.number()),
+    stopSignal: StopSignalSchema,
   })
   .openapi('Stats');
 
@@ -405,3 +420,36 @@ export const ErrorSchema = z
     conflicts: z.array(z.record(z.string(), z.string())).optional(),
   })
   .openapi('Error');
+
+export const CampaignResponseSchema = z
+  .object({
+    labelsByClass: z.record(z.string(), z.number().int()).openapi({ description: 'Current labels per class.' }),
+    labelsByAnnotator: z
+      .record(z.string(), z.number().int())
+      .openapi({ description: 'Current labels per annotator of the latest label event; "(none)" for labels given without a name.' }),
+    rounds: z
+      .array(
+        z.object({
+          round: z.number().int(),
+          at: z.string(),
+          labeled: z.number().int(),
+          coverage: z.number().openapi({ description: 'Share of the entity graph\'s PageRank mass covered by labeled items (0..1).' }),
+          meanUncertainty: z.number().nullable().openapi({ description: 'Mean 1 − max p over the unlabeled embedded pool; null without a model.' }),
+          kappa: z.number().nullable().openapi({ description: "Cohen's kappa between this and the previous round's predictions on the stop set; null when either had no model." }),
+        }),
+      )
+      .openapi({ description: 'One per labeled set, recorded by the query that first saw it.' }),
+    stopSignal: StopSignalSchema,
+  })
+  .openapi('Campaign');
+
+export const ExportQuerySchema = z
+  .strictObject({
+    format: z.enum(['jsonl', 'csv']).optional().openapi({ description: 'Default jsonl.' }),
+    predictions: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((v) => v === 'true')
+      .openapi({ description: "Also the unlabeled items with the model's predicted label and probability." }),
+  })
+  .openapi('ExportQuery');

@@ -121,10 +121,18 @@ function stopSentence(rounds: readonly CampaignRound[], series: readonly RuleSig
     : met('uncertaintyPlateau')
       ? `the model's uncertainty has not moved for ${plateauFor} rounds`
       : undefined;
+  const span = Math.min(rules.coverageSaturation.rounds, rounds.length - 1);
+  const growth = `coverage grew ${pts(gain)} per round over the last ${span === 1 ? 'round' : `${span} rounds`}`;
   if (model && coverageDone) return `stop: ${model} and knowledge coverage has stopped growing (${pts(gain)} per round); further labels are unlikely to change the model`;
-  if (model) return `keep labeling for knowledge: ${model}, but coverage still grows ${pts(gain)} per round`;
+  if (model) return `keep labeling for knowledge: ${model}, but ${growth}`;
   const lastKappa = rounds[rounds.length - 1]!.kappa;
-  const why = lastKappa === null ? 'no trained model yet (it needs embedded items labeled with at least two classes)' : `predictions still change (kappa ${lastKappa.toFixed(3)} between the last two rounds)`;
-  if (!coverageDone) return `keep labeling: coverage still grows ${pts(gain)} per round and ${why}`;
+  const need = rules.stablePredictions.rounds;
+  const why =
+    lastKappa === null
+      ? 'there is no model to compare yet (it needs embedded items labeled with at least two classes, in two rounds)'
+      : stableFor > 0
+        ? `predictions have been stable for ${stableFor} of the ${need} rounds needed`
+        : `predictions still change (kappa ${lastKappa.toFixed(3)} between the last two rounds)`;
+  if (!coverageDone) return `keep labeling: ${growth} and ${why}`;
   return `keep labeling: knowledge coverage has saturated, but ${why}`;
 }

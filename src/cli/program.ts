@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { CENTRALITY_MEASURES, type CentralityMeasure } from '../../graph/centrality.js';
 import { ANALYTICS_ENGINES, type AnalyticsEngine } from '../analytics/gds-engine.js';
 import { loadGraphState, refreshEntityAnalytics } from '../analytics/graph-state.js';
+import { campaignStopSignal } from '../campaign/campaign-view.js';
 import { PRESETS, parseWeights, type PresetName } from '../selector/presets.js';
 import { queryPool, type QueryResult } from '../selector/query-pool.js';
 import { createApp } from '../api/app.js';
@@ -24,6 +25,7 @@ import { applyLabelFile } from '../ingest/apply-labels.js';
 import { ingestPool, DEFAULT_INGEST_BATCH } from '../ingest/ingest-pool.js';
 import { StoreUnavailableError, type GraphStore, type StoreStats } from '../store/graph-store.js';
 import { openStore } from '../store/open-store.js';
+import { registerExportCommand } from './export-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { registerLabelStudioCommand } from './labelstudio-command.js';
 import { terminalProgress } from './terminal-progress.js';
@@ -367,8 +369,9 @@ export function buildProgram(): Command {
     await withStore(flags, true, async (store) => {
       const stats = await store.stats();
       const coverage = flags.coverage ? (await loadGraphState(store)).coverage.summary() : undefined;
+      const stopSignal = await campaignStopSignal(store);
       if (flags.json) {
-        process.stdout.write(JSON.stringify(coverage ? { ...stats, coverage } : stats, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ ...stats, ...(coverage ? { coverage } : {}), stopSignal }, null, 2) + '\n');
         return;
       }
       const lines = [store.description, formatStats(stats)];
@@ -378,6 +381,8 @@ export function buildProgram(): Command {
             `${coverage.coveredEntities}/${coverage.entities} entities covered, gap remaining ${(100 * coverage.gapShare).toFixed(1)}%`,
         );
       }
+      lines.push(`stop signal: ${stopSignal.sentence}`);
+      for (const rule of stopSignal.rules) lines.push(`  ${rule.met ? '[met]' : '[   ]'} ${rule.rule}: ${rule.detail}`);
       process.stdout.write(lines.join('\n') + '\n');
     });
   });
@@ -432,6 +437,7 @@ export function buildProgram(): Command {
 
   // Usage errors (unknown option, bad option value, missing argument) exit 64 like the ops scripts, in
   // every command, simulate included.
+  registerExportCommand(program, { addStoreOptions, withStore });
   registerSimulateCommand(program);
   registerLabelStudioCommand(program);
   usageExits(program);

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { loadGraphState } from '../../analytics/graph-state.js';
+import { campaignStopSignal } from '../../campaign/campaign-view.js';
 import { loadEmbeddedPool } from '../../model/pool-model.js';
 import type { ApiContext } from '../api-context.js';
 import { buildOpenApiDocument } from '../openapi.js';
@@ -40,7 +41,8 @@ export function statusRoutes({ store, modelCache }: ApiContext): Router {
         if (coverage?.summary === summary) coverage = undefined;
       });
     }
-    res.json({ ...stats, activeLeases: leases.length, coverage: await coverage.summary });
+    const stopSignal = await campaignStopSignal(store); // the campaign's recorded rounds, judged by the stopping rules
+    res.json({ ...stats, activeLeases: leases.length, coverage: await coverage.summary, stopSignal });
   });
 
   router.get('/v1/model', async (_req, res) => {
