@@ -246,3 +246,105 @@ describe('Label Studio with kgal as its ML backend', () => {
     expect(real.model_version).toBe('kgal-r4');
   });
 });
+
+describe('kgal labelstudio sync against real Label Studio files', () => {
+  it("imports the project's JSON, JSON-MIN and CSV exports as the same 30 labels, and its task export is accepted by Label Studio with kgal's pre-annotations", async () => {
+    const config = join(dataDir, 'config.xml');
+    writeFileSync(config, CONFIG);
+    const pool = join(dataDir, 'pool.jsonl');
+    for (const [type, ext] of [['JSON', 'json'], ['JSON_MIN', 'json'], ['CSV', 'csv']] as const) {
+      const response = await fetch(`${ls.url}/api/projects/${projectId}/export?exportType=${type}`, { headers: { authorization: `Token ${ls.token}` } });
+      expect(response.ok).toBe(true);
+      const file = join(dataDir, `export-${type}.${ext}`);
+      writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+      const store = join(dataDir, `sync-${type}`);
+      expect(runKgal(['ingest', pool], { KGAL_DATA_DIR: store }).status).toBe(0);
+      const imported = runKgal(['labelstudio', 'sync', 'import', file, '--config', config, '--json'], { KGAL_DATA_DIR: store });
+      expect(imported.status, imported.stderr).toBe(0);
+      expect(JSON.parse(imported.stdout)).toEqual({ labeled: 30, relabeled: 0 });
+      const labels = runKgal(['stats', '--json'], { KGAL_DATA_DIR: store });
+      expect(JSON.parse(labels.stdout).labeledItems).toBe(30);
+    }
+    // A label outside the choices in an export: named by row and field, exit 1, nothing written.
+    const minFile = join(dataDir, 'export-JSON_MIN.json');
+    const rowsMin = JSON.parse(readFileSync(minFile, 'utf8')) as Array<Record<string, unknown>>;
+    rowsMin[2]!.label = 'Cooking';
+    const bad = join(dataDir, 'bad.json');
+    writeFileSync(bad, JSON.stringify(rowsMin));
+    const store = join(dataDir, 'sync-bad');
+    expect(runKgal(['ingest', pool], { KGAL_DATA_DIR: store }).status).toBe(0);
+    const refused = runKgal(['labelstudio', 'sync', 'import', bad, '--config', config], { KGAL_DATA_DIR: store });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('bad.json:3: field "label": "Cooking" is not a choice of <Choices name="label"> (World, Sports, Business, Sci/Tech)');
+    expect(JSON.parse(runKgal(['stats', '--json'], { KGAL_DATA_DIR: store }).stdout).labeledItems).toBe(0);
+
+    // The pool as tasks (read beside the running server), imported into a new project.
+    const tasksFile = join(dataDir, 'tasks.json');
+    const exported = runKgal(['labelstudio', 'sync', 'export', '--config', config, '--out', tasksFile, '--batch', '5'], { KGAL_DATA_DIR: join(dataDir, 'store') });
+    expect(exported.status, exported.stderr).toBe(0);
+    const tasks = JSON.parse(readFileSync(tasksFile, 'utf8')) as Array<{ data: Record<string, unknown>; predictions: any[] }>;
+    expect(tasks.length).toBeGreaterThan(0);
+    expect(tasks.map((t) => t.data.kgal_priority)).toEqual(tasks.map((_, k) => k + 1));
+    expect(tasks.slice(0, 5).every((t) => /^kgal pick \d of 5/.test(t.predictions[0].result[0].meta.text[0]))).toBe(true);
+    const project = await admin<{ id: number }>('POST', '/api/projects', { title: `kgal sync ${Date.now()}`, label_config: CONFIG });
+    expect((await admin<{ task_count: number }>('POST', `/api/projects/${project.id}/import`, tasks)).task_count).toBe(tasks.length);
+    const listed = await admin<{ tasks: Array<{ data: { kgal_id: string }; predictions: Array<{ model_version: string; result: any[] }> }> }>('GET', `/api/tasks?project=${project.id}&page_size=200&fields=all`);
+    expect(listed.tasks).toHaveLength(tasks.length);
+    for (const task of listed.tasks) {
+      expect(task.predictions).toHaveLength(1);
+      expect(task.predictions[0]!.model_version).toBe('kgal');
+      expect(CHOICES).toContain(task.predictions[0]!.result[0].value.choices[0]);
+    }
+  }, 300_000);
+});
+
+describe('Label Studio with a key on /labelstudio', () => {
+  it('connects with BASIC_AUTH, takes annotations through a webhook with a Bearer header, and refuses calls without the key', async () => {
+    const key = 'ls-key-0123456789';
+    const store = join(dataDir, 'keyed');
+    const pool = join(dataDir, 'keyed.jsonl');
+    writeFileSync(pool, rows.slice(0, 12).map((r) => JSON.stringify({ id: r.id, text: r.text })).join('\n') + '\n');
+    expect(runKgal(['ingest', pool], { KGAL_DATA_DIR: store }).status).toBe(0);
+    expect(runKgal(['embed'], { KGAL_DATA_DIR: store }).status).toBe(0);
+    const keyed = await startKgalServe({ NEO4J_URI: '', KGAL_DATA_DIR: store, KGAL_LOG_LEVEL: 'warn', KGAL_LABELSTUDIO_KEY: key, KGAL_LABELSTUDIO_BATCH: '3' });
+    try {
+      const open = await fetch(`${keyed.url}/labelstudio/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: '5.1', schema: CONFIG }) });
+      expect(open.status).toBe(401);
+      expect((await fetch(`${keyed.url}/labelstudio/health`)).status).toBe(200);
+      const project = await admin<{ id: number }>('POST', '/api/projects', { title: `kgal keyed ${Date.now()}`, label_config: CONFIG });
+      await admin('POST', `/api/projects/${project.id}/import`, rows.slice(0, 12).map((r) => ({ data: { text: r.text, kgal_id: r.id } })));
+      const ml = await admin<{ state: string }>('POST', '/api/ml', {
+        url: `${keyed.url}/labelstudio`,
+        project: project.id,
+        title: 'kgal',
+        auth_method: 'BASIC_AUTH',
+        basic_auth_user: 'kgal',
+        basic_auth_pass: key,
+      });
+      expect(ml.state).toBe('CO');
+      const hooks = await admin<Array<{ id: number; url: string }>>('GET', `/api/webhooks?project=${project.id}`);
+      const hook = hooks.find((h) => h.url === `${keyed.url}/labelstudio/webhook`)!;
+      await admin('PATCH', `/api/webhooks/${hook.id}`, { headers: { Authorization: `Bearer ${key}` } });
+      const status = await fetch(`${keyed.url}/labelstudio/status?project=${project.id}`, { headers: { authorization: `Bearer ${key}` } });
+      expect(status.status).toBe(200);
+      await admin('PATCH', `/api/projects/${project.id}`, { sampling: 'Uncertainty sampling' });
+      const deadline = Date.now() + 60_000;
+      let body: any;
+      do {
+        body = await (await fetch(`${keyed.url}/labelstudio/status?project=${project.id}`, { headers: { authorization: `Bearer ${key}` } })).json();
+        if (body.round >= 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      } while (Date.now() < deadline);
+      expect(body.round).toBe(1);
+      const next = await admin<{ id: number; data: { kgal_id: string } }>('GET', `/api/projects/${project.id}/next`);
+      expect(body.batch).toContain(next.data.kgal_id);
+      await admin('POST', `/api/tasks/${next.id}/annotations`, { result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['World'] } }] });
+      const item = await (await fetch(`${keyed.url}/v1/items/${next.data.kgal_id}`)).json();
+      expect(item.label).toBe('World');
+      expect(item.labelHistory).toHaveLength(1);
+    } finally {
+      keyed.child.kill('SIGTERM');
+      await keyed.exited;
+    }
+  }, 300_000);
+});

@@ -32,7 +32,8 @@ function requireLabelStudioKey(key: string | undefined): RequestHandler {
   if (!key) return (_req, _res, next) => next();
   const expected = createHash('sha256').update(key).digest();
   return (req, _res, next) => {
-    if (req.path === '/labelstudio/health') return next();
+    // Mounted at /labelstudio: req.path is relative to it.
+    if (req.path === '/health') return next();
     const header = req.get('authorization') ?? '';
     let given: string | undefined;
     if (header.startsWith('Bearer ')) given = header.slice('Bearer '.length);
