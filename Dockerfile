@@ -7,6 +7,7 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY graph ./graph
 COPY scripts ./scripts
+COPY web ./web
 COPY cypher ./cypher
 RUN npm run build && npm prune --omit=dev
 

@@ -9,12 +9,13 @@ import { loadGraphState, type GraphStateOptions } from './graph-state.js';
 export const ENTITY_GRAPH_LIMITS = { default: 300, max: 5_000 } as const;
 
 /** Node size range for drawing (sigma.js reads `size`): by centrality, relative to the most central entity shown. */
-const SIZE = { min: 2, max: 18 } as const;
+const SIZE = { min: 2, max: 12 } as const;
 
 export interface EntityViewNode {
   /** The entity's name (what a renderer prints). */
   label: string;
-  type: string;
+  /** person, place, organization, topic, kg, ... (not `type`: sigma.js reads `type` as the node's drawing program). */
+  entityType: string;
   /** Part of an external knowledge graph. */
   kg: boolean;
   /** Normalised centrality (sums to 1 over all entities, not only those shown). */
@@ -85,7 +86,7 @@ export async function loadEntityGraph(store: GraphStore, options: LoadEntityGrap
     const stored = graph.hasNode(key) ? graph.getNodeAttributes(key) : undefined;
     view.addNode(key, {
       label: state.entityNames.get(key) ?? stored?.name ?? key,
-      type: state.entityTypes.get(key) ?? stored?.type ?? 'unknown',
+      entityType: state.entityTypes.get(key) ?? stored?.type ?? 'unknown',
       kg: stored?.kg ?? false,
       centrality,
       coverage: coverage.counts[e]!,

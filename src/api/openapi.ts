@@ -18,6 +18,7 @@ import {
   RefreshBodySchema,
   RefreshResponseSchema,
   StatsResponseSchema,
+  LabelingConfigSchema,
   EntityGraphQuerySchema,
   EntityGraphResponseSchema,
   EntityItemsQuerySchema,
@@ -112,6 +113,12 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
     security: secured,
     request: jsonBody(RefreshBodySchema),
     responses: { 200: json(RefreshResponseSchema, 'Refreshed'), ...WRITE_ERRORS },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/labeling/config',
+    summary: 'What a labeling page needs to start: the label set and the lease length',
+    responses: { 200: json(LabelingConfigSchema, 'The labeling configuration') },
   });
   registry.registerPath({
     method: 'post',

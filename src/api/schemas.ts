@@ -230,6 +230,13 @@ const itemIds = z
   .min(1, 'must contain at least one id')
   .max(LIMITS.batchSize, `at most ${LIMITS.batchSize} ids per request`);
 
+export const LabelingConfigSchema = z
+  .object({
+    labels: z.array(z.string()).openapi({ description: 'KGAL_LABELS (empty: any label; the page then offers the model\'s classes and the labels seen so far).' }),
+    leaseSeconds: z.number().int().openapi({ description: 'KGAL_LEASE_SECONDS: how long a query reserves an item.' }),
+  })
+  .openapi('LabelingConfig');
+
 export const LeaseRenewBodySchema = z
   .strictObject({
     ids: itemIds,
@@ -289,7 +296,7 @@ export const EntityGraphResponseSchema = z
         key: z.string(),
         attributes: z.object({
           label: z.string(),
-          type: z.string(),
+          entityType: z.string(),
           kg: z.boolean(),
           centrality: z.number(),
           coverage: z.number().int(),

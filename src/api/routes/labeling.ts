@@ -6,11 +6,16 @@ import { parseRequest } from '../errors.js';
 import { LabelUndoBodySchema, LeaseReleaseBodySchema, LeaseRenewBodySchema } from '../schemas.js';
 
 /**
- * What a labeling page needs besides query and labels: its annotator's leases renewed while an item is
- * open and released on skip (never another annotator's: 409), and undo of the annotator's last label.
+ * What a labeling page needs besides query and labels: the label set and lease length, its annotator's
+ * leases renewed while an item is open and released on skip (never another annotator's: 409), and undo of
+ * the annotator's last label.
  */
 export function labelingRoutes({ store, config, selectionQueue }: ApiContext): Router {
   const router = Router();
+
+  router.get('/v1/labeling/config', (_req, res) => {
+    res.json({ labels: config.labels, leaseSeconds: config.leaseSeconds });
+  });
 
   router.post('/v1/leases/renew', requireApiKey(config.apiKey), async (req, res) => {
     const body = parseRequest(LeaseRenewBodySchema, req.body, 'body');
