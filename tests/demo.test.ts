@@ -17,6 +17,15 @@ describe('the README main job (npm run demo)', () => {
     expect(result.stdout.match(/^\s+fills: /gm)).toHaveLength(5);
   });
 
+  it('without a model and without the hub it builds the model offline first (with progress), then embeds and picks', async () => {
+    const result = run({ KGAL_DATA_DIR: await tempDir(), KGAL_MODEL_DIR: await tempDir(), KGAL_ALLOW_REMOTE_MODELS: '0' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}model: no embedding model at .* and the hub is disabled \(KGAL_ALLOW_REMOTE_MODELS\): building it offline as `npm run model` does/m);
+    expect(result.stdout).toMatch(/^ {2}model: prepare-model: model ready: /m);
+    expect(result.stdout).toContain('embedded 24 items (24 distinct texts)');
+    expect(result.stdout).toMatch(/kg-guided: 5 of 19 candidates, round 1/);
+  });
+
   it('without a model and no way to build it, it says why in one line, still selects by graph coverage, and says so', async () => {
     // A machine without python3 (and no build venv): the model can be neither downloaded nor built.
     const result = run({
@@ -29,6 +38,6 @@ describe('the README main job (npm run demo)', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^\(no embeddings: no embedding model at .* and the hub is disabled \(KGAL_ALLOW_REMOTE_MODELS\); cannot build it offline: \/nonexistent\/python3 not found \(install Python 3\.9\+ or set KGAL_PYTHON\)\)$/m);
     expect(result.stdout).toContain('selecting by knowledge-graph coverage only');
-    expect(result.stdout).toMatch(/kg-guided \(no embeddings: run `kgal embed`\): 5 of 19 candidates/);
+    expect(result.stdout).toMatch(/cold-start \(fallback: kg-guided needs a trained model: no embeddings: run `kgal embed`\): 5 of 19 candidates/);
   });
 });

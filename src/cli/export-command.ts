@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -59,17 +60,22 @@ export function registerExportCommand(program: Command, { addStoreOptions, withS
 
 async function writeFileDurably(path: string, stream: NodeJS.ReadableStream): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const file = await open(temporary, 'w').catch((error: NodeJS.ErrnoException) => {
-    throw new KgalError('rejected', `cannot write ${path}: ${error.code ?? error.message}`, { cause: error });
-  });
   try {
-    await pipeline(stream, file.createWriteStream({ autoClose: false }));
-    await file.sync();
+    await pipeline(stream, createWriteStream(temporary));
+    const file = await open(temporary, 'r+');
+    try {
+      await file.sync();
+    } finally {
+      await file.close();
+    }
   } catch (error) {
-    await file.close().catch(() => undefined);
     await rm(temporary, { force: true });
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw code ? new KgalError('rejected', `cannot write ${path}: ${code}`, { cause: error }) : error;
   }
-  await file.close();
   await rename(temporary, path);
+  // The rename itself durable too (best effort: not every file system syncs a directory).
+  const folder = await open(dirname(path), 'r').catch(() => undefined);
+  await folder?.sync().catch(() => undefined);
+  await folder?.close();
 }
