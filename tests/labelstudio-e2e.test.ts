@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKgal } from './support/cli.js';
 import { sharedData, tempDir } from './support/fixtures.js';
 import { labelStudioApi, labelStudioForTest, signUpUser, type LabelStudio } from './support/labelstudio.js';
+import { freshNeo4jStore, neo4jSkipped, neo4jTestUri } from './support/neo4j.js';
 import { freePort, startKgalServe, type ServeProcess } from './support/serve.js';
 
 const CHOICES = ['World', 'Sports', 'Business', 'Sci/Tech'];
@@ -80,72 +81,85 @@ afterAll(async () => {
   ls?.stop();
 });
 
+/**
+ * One project of the 100 tasks ordered by the kgal serve process `kgal`: connect, predictions for every task,
+ * uncertainty sampling, `rounds` batches annotated through /next by two annotators (gold labels), each
+ * batch served being kgal's batch of the round.
+ */
+async function orderProject(rounds: number): Promise<{ projectId: number; annotated: string[]; taskOfItem: Map<string, number>; userIds: number[] }> {
+  const project = await admin<{ id: number }>('POST', '/api/projects', { title: `kgal e2e ${Date.now()}`, label_config: CONFIG });
+  const projectId = project.id;
+  const imported = await admin<{ task_count: number }>('POST', `/api/projects/${projectId}/import`, rows.map((r) => ({ data: { text: r.text, kgal_id: r.id } })));
+  expect(imported.task_count).toBe(100);
+
+  // Connect kgal: Label Studio calls /health and /setup, and registers <url>/webhook for every action.
+  const ml = await admin<{ state: string }>('POST', '/api/ml', { url: `${kgal.url}/labelstudio`, project: projectId, is_interactive: false, title: 'kgal' });
+  expect(ml.state).toBe('CO');
+
+  // Predictions for every task: one /predict call with all 100.
+  await admin('POST', `/api/dm/actions?id=retrieve_tasks_predictions&project=${projectId}`, { selectedItems: { all: true, excluded: [] } });
+  const listed = await admin<{ tasks: Array<{ id: number; data: { kgal_id: string }; predictions: Array<{ model_version: string; score: number; result: any[] }> }> }>(
+    'GET',
+    `/api/tasks?project=${projectId}&page_size=200&fields=all`,
+  );
+  expect(listed.tasks).toHaveLength(100);
+  for (const task of listed.tasks) {
+    const predicted = task.predictions.find((p) => p.model_version === 'kgal');
+    expect(predicted, `task ${task.id}`).toBeDefined();
+    expect(predicted!.result).toHaveLength(1);
+    expect(CHOICES).toContain(predicted!.result[0].value.choices[0]);
+    expect(predicted!.result[0]).toMatchObject({ from_name: 'label', to_name: 'text', type: 'choices' });
+  }
+  const taskOfItem = new Map(listed.tasks.map((t) => [t.data.kgal_id, t.id]));
+
+  // Round 1 (cold start) was written on connect: the project orders by its version, only the batch holds it.
+  let status = await settledStatus(projectId, 1);
+  expect(status.lastError).toBeUndefined();
+  expect(status.round).toBe(1);
+  expect(status.batch).toHaveLength(BATCH);
+  expect(status.lastRound.coldStart).toBe(true);
+  const projectNow = await admin<{ model_version: string }>('GET', `/api/projects/${projectId}`);
+  expect(projectNow.model_version).toBe('kgal-r1');
+  const firstPick = await admin<any>('GET', `/api/tasks/${taskOfItem.get(status.batch[0])}`);
+  const r1 = firstPick.predictions.find((p: any) => p.model_version === 'kgal-r1');
+  expect(r1.result[0].meta.text[0]).toMatch(/^kgal round 1, pick 1 of 10 \(cold-start\); fills: /);
+
+  await admin('PATCH', `/api/projects/${projectId}`, { sampling: 'Uncertainty sampling' });
+  const secondToken = await signUpUser(ls.url, `annotator-${Date.now()}@example.com`, 'annotator-pass-123');
+  const annotators = [admin, labelStudioApi(ls.url, secondToken)];
+  const userIds = await Promise.all(annotators.map(async (api) => (await api<{ id: number }>('GET', '/api/current-user/whoami')).id));
+
+  const annotated: string[] = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    status = await settledStatus(projectId, round);
+    expect(status.lastError).toBeUndefined();
+    expect(status.round).toBe(round);
+    if (round > 1) expect(status.lastRound.coldStart).toBe(false); // the model left cold start with the first labels
+    const served: string[] = [];
+    for (let i = 0; i < BATCH; i += 1) {
+      const api = annotators[i % 2]!;
+      const next = await api<{ id: number; data: { kgal_id: string } }>('GET', `/api/projects/${projectId}/next`);
+      served.push(next.data.kgal_id);
+      await api('POST', `/api/tasks/${next.id}/annotations`, {
+        result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: [gold.get(next.data.kgal_id)] } }],
+        lead_time: 1.5,
+      });
+    }
+    // What /next served this round is kgal's batch of the round, as a set.
+    expect([...served].sort(), `round ${round}`).toEqual([...status.batch].sort());
+    annotated.push(...served);
+  }
+  status = await settledStatus(projectId, rounds + 1);
+  expect(status.round).toBe(rounds + 1);
+  return { projectId, annotated, taskOfItem, userIds };
+}
+
 describe('Label Studio with kgal as its ML backend', () => {
   it('orders a real project by kgal rounds: predictions for every task, 30 annotations by two annotators through /next, each a kgal label exactly once', async () => {
-    const project = await admin<{ id: number }>('POST', '/api/projects', { title: `kgal e2e ${Date.now()}`, label_config: CONFIG });
-    projectId = project.id;
-    const imported = await admin<{ task_count: number }>('POST', `/api/projects/${projectId}/import`, rows.map((r) => ({ data: { text: r.text, kgal_id: r.id } })));
-    expect(imported.task_count).toBe(100);
+    const flow = await orderProject(3);
+    projectId = flow.projectId;
+    const { annotated, taskOfItem, userIds } = flow;
 
-    // Connect kgal: Label Studio calls /health and /setup, and registers <url>/webhook for every action.
-    const ml = await admin<{ state: string }>('POST', '/api/ml', { url: `${kgal.url}/labelstudio`, project: projectId, is_interactive: false, title: 'kgal' });
-    expect(ml.state).toBe('CO');
-
-    // Predictions for every task: one /predict call with all 100.
-    await admin('POST', `/api/dm/actions?id=retrieve_tasks_predictions&project=${projectId}`, { selectedItems: { all: true, excluded: [] } });
-    const listed = await admin<{ tasks: Array<{ id: number; data: { kgal_id: string }; predictions: Array<{ model_version: string; score: number; result: any[] }> }> }>(
-      'GET',
-      `/api/tasks?project=${projectId}&page_size=200&fields=all`,
-    );
-    expect(listed.tasks).toHaveLength(100);
-    for (const task of listed.tasks) {
-      const predicted = task.predictions.find((p) => p.model_version === 'kgal');
-      expect(predicted, `task ${task.id}`).toBeDefined();
-      expect(predicted!.result).toHaveLength(1);
-      expect(CHOICES).toContain(predicted!.result[0].value.choices[0]);
-      expect(predicted!.result[0]).toMatchObject({ from_name: 'label', to_name: 'text', type: 'choices' });
-    }
-    const taskOfItem = new Map(listed.tasks.map((t) => [t.data.kgal_id, t.id]));
-
-    // Round 1 (cold start) was written on connect: the project orders by its version, only the batch holds it.
-    let status = await settledStatus(projectId, 1);
-    expect(status.lastError).toBeUndefined();
-    expect(status.round).toBe(1);
-    expect(status.batch).toHaveLength(BATCH);
-    expect(status.lastRound.coldStart).toBe(true);
-    const projectNow = await admin<{ model_version: string }>('GET', `/api/projects/${projectId}`);
-    expect(projectNow.model_version).toBe('kgal-r1');
-    const firstPick = await admin<any>('GET', `/api/tasks/${taskOfItem.get(status.batch[0])}`);
-    const r1 = firstPick.predictions.find((p: any) => p.model_version === 'kgal-r1');
-    expect(r1.result[0].meta.text[0]).toMatch(/^kgal round 1, pick 1 of 10 \(cold-start\); fills: /);
-
-    await admin('PATCH', `/api/projects/${projectId}`, { sampling: 'Uncertainty sampling' });
-    const secondToken = await signUpUser(ls.url, `annotator-${Date.now()}@example.com`, 'annotator-pass-123');
-    const annotators = [admin, labelStudioApi(ls.url, secondToken)];
-    const userIds = await Promise.all(annotators.map(async (api) => (await api<{ id: number }>('GET', '/api/current-user/whoami')).id));
-
-    const annotated: string[] = [];
-    for (let round = 1; round <= 3; round += 1) {
-      status = await settledStatus(projectId, round);
-      expect(status.lastError).toBeUndefined();
-      expect(status.round).toBe(round);
-      if (round > 1) expect(status.lastRound.coldStart).toBe(false); // the model left cold start with the first labels
-      const served: string[] = [];
-      for (let i = 0; i < BATCH; i += 1) {
-        const api = annotators[i % 2]!;
-        const next = await api<{ id: number; data: { kgal_id: string } }>('GET', `/api/projects/${projectId}/next`);
-        served.push(next.data.kgal_id);
-        await api('POST', `/api/tasks/${next.id}/annotations`, {
-          result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: [gold.get(next.data.kgal_id)] } }],
-          lead_time: 1.5,
-        });
-      }
-      // What /next served this round is kgal's batch of the round, as a set.
-      expect([...served].sort(), `round ${round}`).toEqual([...status.batch].sort());
-      annotated.push(...served);
-    }
-    status = await settledStatus(projectId, 4);
-    expect(status.round).toBe(4);
 
     // Every annotation reached kgal once, with its annotator.
     expect(new Set(annotated).size).toBe(30);
@@ -339,12 +353,45 @@ describe('Label Studio with a key on /labelstudio', () => {
       const next = await admin<{ id: number; data: { kgal_id: string } }>('GET', `/api/projects/${project.id}/next`);
       expect(body.batch).toContain(next.data.kgal_id);
       await admin('POST', `/api/tasks/${next.id}/annotations`, { result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['World'] } }] });
-      const item = await (await fetch(`${keyed.url}/v1/items/${next.data.kgal_id}`)).json();
+      const item = (await (await fetch(`${keyed.url}/v1/items/${next.data.kgal_id}`)).json()) as any;
       expect(item.label).toBe('World');
       expect(item.labelHistory).toHaveLength(1);
+      // Deleting the annotation in Label Studio (ANNOTATIONS_DELETED, ids only) takes the label back.
+      const [annotation] = await admin<Array<{ id: number }>>('GET', `/api/tasks/${next.id}/annotations`);
+      await admin('DELETE', `/api/annotations/${annotation!.id}`);
+      const undone = (await (await fetch(`${keyed.url}/v1/items/${next.data.kgal_id}`)).json()) as any;
+      expect(undone.label).toBeUndefined();
+      expect(undone.labelHistory.map((e: any) => [e.label, e.annotator, e.undo ?? false])).toEqual([
+        ['World', item.labelHistory[0].annotator, false],
+        ['World', item.labelHistory[0].annotator, true],
+      ]);
     } finally {
       keyed.child.kill('SIGTERM');
       await keyed.exited;
     }
   }, 300_000);
+});
+
+describe.skipIf(neo4jSkipped())('Label Studio with kgal on Neo4j', () => {
+  it('orders a project the same way when kgal keeps its store in Neo4j: two rounds through /next, each label once', async () => {
+    const uri = neo4jTestUri()!;
+    await (await freshNeo4jStore()).close();
+    const pool = join(dataDir, 'pool.jsonl');
+    const env = { NEO4J_URI: uri, NEO4J_DATABASE: process.env.NEO4J_DATABASE ?? 'neo4j' };
+    expect(runKgal(['ingest', pool], env).status).toBe(0);
+    expect(runKgal(['embed'], env).status).toBe(0);
+    const embedded = kgal;
+    kgal = await startKgalServe({ ...env, KGAL_LOG_LEVEL: 'warn', KGAL_LABELSTUDIO_BATCH: String(BATCH) });
+    try {
+      const { annotated } = await orderProject(2);
+      expect(new Set(annotated).size).toBe(20);
+      expect((await kgalCall('GET', '/v1/stats')).body.labeledItems).toBe(20);
+      for (const id of annotated) expect(await labelHistory(id), id).toEqual([expect.objectContaining({ label: gold.get(id) })]);
+    } finally {
+      kgal.child.kill('SIGTERM');
+      await kgal.exited;
+      kgal = embedded;
+      await (await freshNeo4jStore()).close();
+    }
+  }, 600_000);
 });
