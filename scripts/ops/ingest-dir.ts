@@ -9,8 +9,7 @@
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { ModelUnavailableError } from '../../src/embeddings/text-embedder.js';
-import { CompromiseExtractor, type CompromiseExtractorOptions } from '../../src/entities/compromise-extractor.js';
-import { readExtractorConfig } from '../../src/entities/extractor-config.js';
+import { buildExtractor, readExtractorConfig, type ExtractorConfig } from '../../src/entities/extractor-config.js';
 import { allowedLabelsFromEnv } from '../../src/api/serve-config.js';
 import { DEFAULT_INGEST_BATCH, ingestPool } from '../../src/ingest/ingest-pool.js';
 import type { Progress } from '../../src/ingest/progress.js';
@@ -39,6 +38,7 @@ options:
   --kg <triples>       external knowledge graph (TSV or JSONL), imported before the files
   --lexicon <json>     compromise lexicon, as \`kgal ingest\`
   --aliases <json>     entity aliases, as \`kgal ingest\`
+  --extractor <name>   spans (default), compromise, compromise-v1 or gazetteer, as \`kgal ingest\` (or KGAL_EXTRACTOR)
   --done-dir <dir>     move each ingested file here (created if missing) once the store has it
   --embed              then embed the new and changed items (when a file was ingested)
   --refresh            then refresh the graph analytics (when a file was ingested)
@@ -57,6 +57,7 @@ const FLAGS = {
   kg: { type: 'string' },
   lexicon: { type: 'string' },
   aliases: { type: 'string' },
+  extractor: { type: 'string' },
   'done-dir': { type: 'string' },
   embed: { type: 'boolean' },
   refresh: { type: 'boolean' },
@@ -70,7 +71,7 @@ interface IngestDirOptions {
   dir: string;
   patterns: string[];
   kgFile?: string;
-  extraction: { lexicon?: string; aliases?: string };
+  extraction: { lexicon?: string; aliases?: string; extractor?: string };
   doneDir?: string;
   embed: boolean;
   refresh: boolean;
@@ -126,6 +127,7 @@ async function readOptions(argv: readonly string[]): Promise<IngestDirOptions> {
   if (values.kg) options.kgFile = resolve(values.kg);
   if (values.lexicon) options.extraction.lexicon = values.lexicon;
   if (values.aliases) options.extraction.aliases = values.aliases;
+  if (values.extractor) options.extraction.extractor = values.extractor;
   if (doneDir) options.doneDir = doneDir;
   return options;
 }
@@ -190,7 +192,7 @@ interface IngestContext {
   log: OpsLogger;
   store: GraphStore;
   options: IngestDirOptions;
-  extraction: CompromiseExtractorOptions;
+  extraction: ExtractorConfig;
   progress: Progress;
   summary: IngestDirSummary;
 }
@@ -222,7 +224,7 @@ async function ingestFiles(context: IngestContext, files: readonly string[]): Pr
         ignoreLabels: options.ignoreLabels,
         allowedLabels: allowedLabelsFromEnv(),
         progress,
-        createExtractor: (gazetteer) => new CompromiseExtractor({ ...extraction, gazetteer }),
+        createExtractor: (gazetteer, kg) => buildExtractor(extraction, gazetteer, kg),
       }),
     );
     if (!report) {

@@ -16,8 +16,7 @@ import { embedderConfigFromEnv } from '../embeddings/embedder-config.js';
 import { classifyError, EXIT, KgalError } from '../errors/kgal-error.js';
 import { packageRoot } from '../config/package-paths.js';
 import { TransformersEmbedder } from '../embeddings/transformers-embedder.js';
-import { CompromiseExtractor } from '../entities/compromise-extractor.js';
-import { readExtractorConfig } from '../entities/extractor-config.js';
+import { buildExtractor, EXTRACTORS, readExtractorConfig } from '../entities/extractor-config.js';
 import { loadEmbeddedPool, trainPoolModel } from '../model/pool-model.js';
 import { listExplorationQueries, parseParameterAssignments, readExplorationQuery } from '../explore/exploration-query.js';
 import { Neo4jGraphStore } from '../store/neo4j-store.js';
@@ -157,11 +156,12 @@ export function buildProgram(): Command {
       .option('--kg <triples>', 'external knowledge graph: TSV subject<TAB>predicate<TAB>object, or JSONL')
       .option('--lexicon <json>', 'compromise lexicon: {"phrase": "Organization" | "Person" | "Place" | ...}')
       .option('--aliases <json>', 'entity aliases: {"alias": "canonical name"}')
+      .option('--extractor <name>', `entity extractor: ${EXTRACTORS.join(', ')} (default: KGAL_EXTRACTOR, else spans; docs/extraction.md)`)
       .addOption(new Option('--batch-size <n>', 'items per write transaction').default(DEFAULT_INGEST_BATCH).argParser(positiveInteger))
       .option('--embed', 'also embed the items that need it (see `kgal embed`)')
       .option('--ignore-labels', "treat the rows as unlabeled (a row's label is kept in its metadata)")
       .option('--json', 'print the report as JSON'),
-  ).action(async (files: string[], flags: StoreFlags & { kg?: string; lexicon?: string; aliases?: string; batchSize: number; embed?: boolean; ignoreLabels?: boolean; json?: boolean }) => {
+  ).action(async (files: string[], flags: StoreFlags & { kg?: string; lexicon?: string; aliases?: string; extractor?: string; batchSize: number; embed?: boolean; ignoreLabels?: boolean; json?: boolean }) => {
     const extraction = await readExtractorConfig(flags);
     await withStore(flags, false, async (store) => {
       const options: Parameters<typeof ingestPool>[1] = {
@@ -170,7 +170,7 @@ export function buildProgram(): Command {
         ignoreLabels: flags.ignoreLabels ?? false,
         allowedLabels: allowedLabelsFromEnv(),
         progress: terminalProgress(),
-        createExtractor: (gazetteer) => new CompromiseExtractor({ ...extraction, gazetteer }),
+        createExtractor: (gazetteer, kg) => buildExtractor(extraction, gazetteer, kg),
       };
       if (flags.kg) options.kgFile = flags.kg;
       const report = await ingestPool(store, options);

@@ -12,9 +12,6 @@ export interface CanonicalKeyOptions {
 const LEADING_ARTICLES = new Set(['the']);
 const POSSESSIVE = /['’]s\b/g;
 const SEPARATORS = /[_\p{P}\p{S}\s]+/u;
-/** Letters that Unicode decomposition leaves alone but every reader folds ("Løkke" = "Lokke", "Anıtı"). */
-const LATIN_FOLDS: Record<string, string> = { ø: 'o', Ø: 'O', æ: 'ae', Æ: 'AE', œ: 'oe', Œ: 'OE', ß: 'ss', đ: 'd', Đ: 'D', ł: 'l', Ł: 'L', ı: 'i', þ: 'th', Þ: 'Th', ð: 'd', Ð: 'D' };
-const LATIN_FOLD = new RegExp(`[${Object.keys(LATIN_FOLDS).join('')}]`, 'g');
 
 /**
  * Splits text into folded word tokens, keeping each token's original case (the gazetteer uses it to
@@ -25,7 +22,6 @@ export function foldedTokens(text: string): string[] {
   return text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
-    .replace(LATIN_FOLD, (c) => LATIN_FOLDS[c]!)
     .replace(POSSESSIVE, '')
     .split(SEPARATORS)
     .filter((t) => t.length > 0);

@@ -23,6 +23,7 @@ const NUMERIC = /^[\d.,:+-]+$/;
 export class Gazetteer {
   private readonly root: TrieNode = { children: new Map() };
   private readonly keys: string[] = [];
+  private readonly kept: GazetteerEntry[] = [];
   readonly size: number;
   /** Changes whenever the set of names changes; part of the extractor id. */
   readonly fingerprint: string;
@@ -44,12 +45,18 @@ export class Gazetteer {
       if (!node.entry) {
         node.entry = entry;
         this.keys.push(entry.key);
+        this.kept.push(entry);
       }
     }
     this.size = this.keys.length;
     const hash = createHash('sha1');
     for (const key of [...this.keys].sort()) hash.update(key).update('\n');
     this.fingerprint = hash.digest('hex').slice(0, 12);
+  }
+
+  /** The names kept (numbers, dates and very short one-word names dropped), in the order given. */
+  entries(): readonly GazetteerEntry[] {
+    return this.kept;
   }
 
   static fromNames(names: Iterable<string>): Gazetteer {

@@ -324,23 +324,28 @@ export class KgLinker {
     for (const { candidates } of scanned) if (candidates.length === 1 && candidates[0]!.confidence === 1) context.add(candidates[0]!.entity.key);
     const out: LinkedSpan[] = [];
     const covered: string[] = [];
+    const coveredKey = new Map<string, string>();
     for (const match of scanned) {
       const chosen = this.choose(match.candidates, context);
       context.add(chosen.entity.key);
       out.push({ key: chosen.entity.key, name: chosen.entity.name, type: 'kg', confidence: chosen.confidence });
-      covered.push(` ${textTokens.slice(match.start, match.end).join(' ')} `);
+      const tokens = ` ${textTokens.slice(match.start, match.end).join(' ')} `;
+      covered.push(tokens);
+      coveredKey.set(tokens, chosen.entity.key);
     }
     const textLine = ` ${textTokens.join(' ')} `;
+    // The span rules' type for KG names found by the scan ("Seattle" is a place).
+    const spanType = new Map<string, EntityType>();
     for (const span of spans) {
       const spanTokens = ` ${tokensOf(span.name).join(' ')} `;
       if (spanTokens.trim() === '') continue;
-      const candidates = this.candidates(span.name);
-      const exact = candidates.some((c) => c.confidence === ALIAS_CONFIDENCE.exact);
-      // A span inside (or around) KG names already found there is those names, not another entity: unless
-      // it is a KG name itself or the text also names it elsewhere ("Abilene, Texas ... in Texas").
+      const same = coveredKey.get(spanTokens);
+      if (same !== undefined && !spanType.has(same)) spanType.set(same, span.type);
+      // A span inside (or around, or equal to) KG names already found there is those names, not another
+      // entity: unless the text also names it elsewhere ("Abilene, Texas ... in Texas").
       const coveredCount = covered.filter((c) => c.includes(spanTokens) || spanTokens.includes(c)).length;
-      if (!exact && coveredCount > 0 && occurrences(textLine, spanTokens) <= coveredCount) continue;
-      if (exact && coveredCount > 0 && occurrences(textLine, spanTokens) <= coveredCount && !covered.includes(spanTokens)) continue;
+      if (coveredCount > 0 && occurrences(textLine, spanTokens) <= coveredCount) continue;
+      const candidates = this.candidates(span.name);
       if (candidates.length > 0) {
         const chosen = this.choose(candidates, context);
         context.add(chosen.entity.key);
@@ -350,8 +355,6 @@ export class KgLinker {
       if (span.weak || !this.keepNil) continue;
       out.push({ key: canonicalKey(span.name, this.options), name: span.name, type: span.type });
     }
-    // A KG match typed by a span of the same entity keeps the span's type.
-    const typed = new Map(out.filter((m) => m.type !== 'kg').map((m) => [m.key, m.type]));
-    return out.map((m) => (m.type === 'kg' && typed.has(m.key) ? { ...m, type: typed.get(m.key)! } : m));
+    return out.map((m) => (m.type === 'kg' && spanType.has(m.key) ? { ...m, type: spanType.get(m.key)! } : m));
   }
 }

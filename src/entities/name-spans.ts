@@ -42,6 +42,7 @@ const CONNECTORS = new Set(['of', 'de', 'del', 'della', 'da', 'do', 'dos', 'das'
 const FUNCTION_WORDS = new Set(
   'a an the its it this that these those he she they we you his her their our my your in on at for with by from as after before during however although though while when where which who whom whose what there here both also other such many some each all any one no not yet so but or nor if then than to into onto upon about over under'.split(' '),
 );
+const ARTICLES = new Set(['the', 'a', 'an']);
 /** Titles before a name are not part of it ("President Laurent Gbagbo", "Chancellor Johann Schneider"). */
 const TITLES = new Set(
   'president vice prime minister chancellor attorney senator governor mayor king queen prince princess general colonel captain lieutenant sergeant mr mrs ms miss dr sir dame lord lady pope bishop archbishop cardinal judge justice chief coach ceo chairman chairwoman professor prof secretary ambassador commander admiral emperor empress sheikh'.split(' '),
@@ -61,7 +62,9 @@ const NOT_NAME_TAGS = ['Date', 'Month', 'WeekDay', 'Holiday', 'Pronoun', 'Determ
 const KNOWN_NAME_TAGS = ['Person', 'FirstName', 'LastName', 'Place', 'Country', 'City', 'Region', 'Organization', 'Acronym', 'SportsTeam'];
 const WORK_CUES = new Set(['book', 'novel', 'film', 'movie', 'album', 'song', 'single', 'magazine', 'newspaper', 'journal', 'series', 'play', 'poem', 'opera', 'comic', 'sitcom', 'show', 'game']);
 /** Punctuation that ends a name when it stands between two words. */
-const BREAKING = /[,;:!?()[\]{}"“”‘’«»]|(^|\s)[-—–]+(\s|$)|--/;
+const BREAKING = /[,;:!?()[\]{}"“”‘’«»]|\s[-—–]+|[-—–]+\s|--/;
+/** Breaks after which the next word starts a new clause, like a sentence (datelines, bylines, colons). */
+const CLAUSE_BREAK = /[:;()]|\s[-—–]+|[-—–]+\s|--/;
 const QUOTE = /['"“”‘’«»]/;
 const POSSESSIVE = /['’]s$|s['’]$/;
 const UPPER_START = /^\p{Lu}/u;
@@ -69,7 +72,9 @@ const ALL_CAPS = /^\p{Lu}[\p{Lu}\d.&-]+$/u;
 const NUMBER = /^\d[\d.,:/-]*$/;
 const ORG_SUFFIX = /^(inc|corp|co|ltd|llc|plc|ag|sa|gmbh|group|company|corporation|university|college|institute|school|club|party|association|council|agency|bank|fc|f\.c|airlines?|press|records|team)\.?$/i;
 const TITLE_CASE_MIN_WORDS = 3;
-const TITLE_CASE_RATIO = 0.75;
+const MAX_QUOTED_WORDS = 10;
+/** Most lower-case longer words a title-case sentence may have, as a share of its longer words. */
+const TITLE_CASE_MAX_LOWER = 0.1;
 
 function hasAny(term: TaggedTerm, tags: readonly string[]): boolean {
   return tags.some((tag) => term.tags.has(tag));
@@ -84,13 +89,17 @@ function isNumber(term: TaggedTerm): boolean {
 }
 
 /**
- * Title-case text: most longer words capitalised (a headline such as "Private Team Sets Launch Date").
- * The first word is not counted; words of three letters or fewer are (they are mostly function words).
+ * Title-case text (a headline such as "Second Private Team Sets Launch Date for Human Spaceflight"): its
+ * longer words are (nearly) all capitalised. A sentence full of names still has lower-case verbs and nouns
+ * ("Abilene, Texas is served by Abilene Regional Airport"). The first word and words of three letters or
+ * fewer (mostly function words) are not counted.
  */
 export function isTitleCase(terms: readonly TaggedTerm[]): boolean {
+  // Headlines carry no full stop; a sentence that ends like one is prose, however many names it has.
+  if (/[.!?]/.test(terms[terms.length - 1]?.post ?? '')) return false;
   const words = terms.slice(1).filter((t) => t.text.length > 3 && /\p{L}/u.test(t.text));
   if (words.length < TITLE_CASE_MIN_WORDS) return false;
-  return words.filter((t) => UPPER_START.test(t.text)).length / words.length >= TITLE_CASE_RATIO;
+  return words.filter((t) => !UPPER_START.test(t.text)).length / words.length <= TITLE_CASE_MAX_LOWER;
 }
 
 /** Whether a term can be (part of) a name, given where it stands. */
@@ -115,10 +124,26 @@ function clean(text: string): string {
   return text.replace(POSSESSIVE, '').replace(/^[\p{P}\s]+|[\p{P}\s]+$/gu, '');
 }
 
+/** What a word is in a lexicon (compromise's: "brazil" -> "Country"), for words tagged without context. */
+export type LexiconLookup = (word: string) => string | readonly string[] | undefined;
+
+/** Terms with the tags their bare word has in the lexicon added (a possessive "Brazil's" is not tagged a place). */
+function withLexiconTags(terms: readonly TaggedTerm[], lookup: LexiconLookup | undefined): TaggedTerm[] {
+  if (!lookup) return [...terms];
+  return terms.map((t) => {
+    const found = lookup(bare(t));
+    if (found === undefined) return t;
+    return { ...t, tags: new Set([...t.tags, ...(typeof found === 'string' ? [found] : found)]) };
+  });
+}
+
 function spanType(terms: readonly TaggedTerm[], before: readonly TaggedTerm[]): SpanType {
   const last = terms[terms.length - 1]!;
   const quoted = QUOTE.test(terms[0]!.pre) && QUOTE.test(last.post);
-  if (quoted || before.slice(-3).some((t) => WORK_CUES.has(t.text.toLowerCase().replace(/[^\p{L}]/gu, '')))) return 'work';
+  // "the book X", "novel X": the cue right before the name (an article between is fine).
+  const cue = before.filter((t) => !ARTICLES.has(bare(t))).slice(-1)[0];
+  const cued = cue !== undefined && before[before.length - 1] !== undefined && (cue === before[before.length - 1] || ARTICLES.has(bare(before[before.length - 1]!))) && cue.tags.has('Noun') && !cue.tags.has('Verb') && WORK_CUES.has(bare(cue));
+  if (quoted || cued) return 'work';
   if (ORG_SUFFIX.test(last.text) || terms.some((t) => t.tags.has('Organization') && !t.tags.has('Place') && !t.tags.has('Acronym'))) return 'organization';
   if (terms.some((t) => hasAny(t, ['Place', 'Country', 'City', 'Region']))) return 'place';
   if (terms.some((t) => hasAny(t, ['Person', 'FirstName', 'LastName']))) return 'person';
@@ -131,7 +156,7 @@ function isRegion(terms: readonly TaggedTerm[]): boolean {
 }
 
 /** The name spans of one sentence (compromise's terms of one sentence, in order). */
-export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { titleCase?: boolean } = {}): NameSpan[] {
+export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { titleCase?: boolean; lexicon?: LexiconLookup } = {}): NameSpan[] {
   const titleCase = options.titleCase ?? isTitleCase(terms);
   const runs: Array<{ start: number; end: number }> = [];
   let start = -1;
@@ -143,12 +168,25 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
   };
   for (let i = 0; i < terms.length; i += 1) {
     const term = terms[i]!;
-    const name = nameLike(term, i === 0, titleCase);
+    // A quoted title is one name whatever its words: 'Above the Veil', "A Long Long Way".
+    if (start < 0 && QUOTE.test(term.pre) && UPPER_START.test(term.text)) {
+      let end = i;
+      while (end < terms.length && end - i < MAX_QUOTED_WORDS && !QUOTE.test(terms[end]!.post)) end += 1;
+      if (end < terms.length && end - i < MAX_QUOTED_WORDS) {
+        runs.push({ start: i, end: end + 1 });
+        i = end;
+        continue;
+      }
+    }
+    const clauseStart = i === 0 || CLAUSE_BREAK.test(terms[i - 1]!.post) || CLAUSE_BREAK.test(term.pre);
+    const name = nameLike(term, clauseStart, titleCase);
     if (start >= 0) {
       const previous = terms[i - 1]!;
       const cut = breaksAfter(previous) || breaksBefore(term);
       // A dateline: "BAGHDAD Iraq promised" (all capitals, then a normal capitalised word).
-      const dateline = ALL_CAPS.test(previous.text) && !ALL_CAPS.test(term.text) && previous.text.length > 3 && !previous.tags.has('Acronym');
+      // A dateline in capitals next to ordinary words: "BAGHDAD Iraq promised", "Olympic Games ATHENS".
+      const capsWord = (t: TaggedTerm): boolean => ALL_CAPS.test(t.text) && t.text.length > 3 && !t.tags.has('Acronym');
+      const dateline = capsWord(previous) !== capsWord(term) && (ALL_CAPS.test(previous.text) !== ALL_CAPS.test(term.text));
       const next = terms[i + 1];
       const joins =
         !cut &&
@@ -177,7 +215,7 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
     const weak = runTerms.length === 1 && runTerms[0]!.tags.has('Demonym');
     const name = clean(runTerms.map((t, k) => (k === 0 ? t.text : `${t.pre}${t.text}`)).join(' ').replace(/\s+/g, ' '));
     if (name === '') continue;
-    const type = spanType(runTerms, terms.slice(Math.max(0, run.start - 3), run.start));
+    const type = spanType(withLexiconTags(runTerms, options.lexicon), terms.slice(Math.max(0, run.start - 2), run.start));
     spans.push(weak ? { name, type, weak } : { name, type });
     // "Abilene, Texas": the place as gazetteers name it, then the region on its own (pushed as its run).
     const nextRun = runs[r + 1];

@@ -4,7 +4,7 @@ import { canonicalKey, type CanonicalKeyOptions } from './canonical-key.js';
 import { cleanTextForExtraction } from './compromise-extractor.js';
 import type { EntityExtractor, EntityMention } from './entity-extractor.js';
 import type { KgLinker } from './kg-linker.js';
-import { sentenceNameSpans, type TaggedTerm } from './name-spans.js';
+import { sentenceNameSpans, type NameSpan, type TaggedTerm } from './name-spans.js';
 
 export interface SpanExtractorOptions extends CanonicalKeyOptions {
   /** compromise lexicon (`{ "federal mogul": "Organization" }`), as for CompromiseExtractor. */
@@ -21,11 +21,27 @@ export interface SpanExtractorOptions extends CanonicalKeyOptions {
  * source is not an entity of the story (it would tie every agency story to one hub), and what comes before
  * the byline is a headline: a sentence break there lets the title-case rule see it.
  */
-const BYLINE = /\s*\(([\p{L}][\p{L}\d.&' -]{0,30})\)\s+(?:\1\s+)?-{1,2}\s+/gu;
+const BYLINE = /\s*\(([\p{L}][\p{L}\d.&' -]{0,30})\)\s+(?:\1\s+)?-{1,2}\s+/u;
+/** "SPACE.com - " at the start of a body; a dateline in capitals ("HOUSTON -- ") is a place and stays. */
 const LEADING_SOURCE = /^([\p{L}][\p{L}\d.&'-]{0,30}(?: [\p{L}][\p{L}\d.&'-]{0,30})?)\s+-{1,2}\s+/u;
 
-export function stripBylines(text: string): string {
-  return text.replace(BYLINE, '. ').replace(LEADING_SOURCE, (match, source: string) => (source === source.toUpperCase() ? match : ''));
+/** Splits a news text at its byline: the headline before it (if any) and the body, the source dropped. */
+export function splitByline(text: string): { headline?: string; body: string } {
+  const match = BYLINE.exec(text);
+  if (!match) return { body: dropLeadingSource(text) };
+  return { headline: text.slice(0, match.index), body: dropLeadingSource(text.slice(match.index + match[0].length)) };
+}
+
+function dropLeadingSource(text: string): string {
+  return text.replace(LEADING_SOURCE, (whole, source: string) => (source === source.toUpperCase() ? whole : ''));
+}
+
+type Lexicon = Record<string, string | string[]>;
+let compromiseLexicon: Lexicon | undefined;
+/** compromise's own word list (built in), for typing words its tagger saw without context. */
+function lexiconLookup(word: string): string | readonly string[] | undefined {
+  compromiseLexicon ??= (nlp.model() as { one: { lexicon: Lexicon } }).one.lexicon;
+  return Object.hasOwn(compromiseLexicon, word) ? compromiseLexicon[word] : undefined;
 }
 
 /**
@@ -45,11 +61,13 @@ export class SpanExtractor implements EntityExtractor {
   }
 
   extract(text: string): EntityMention[] {
-    const cleaned = stripBylines(cleanTextForExtraction(text));
-    const doc = nlp(cleaned, this.options.lexicon);
+    const { headline, body } = splitByline(cleanTextForExtraction(text));
+    const cleaned = headline === undefined ? body : `${headline}. ${body}`;
+    const spans = [
+      ...(headline ? this.spans(headline, true) : []),
+      ...this.spans(body, undefined),
+    ];
     const mentions = new Map<string, EntityMention>();
-    const sentences = (doc as unknown as { docs: TaggedTerm[][] }).docs;
-    const spans = sentences.flatMap((terms) => sentenceNameSpans(terms));
     const linked = this.options.linker
       ? this.options.linker.link(cleaned, spans)
       : spans.filter((span) => !span.weak).map((span) => ({ ...span, key: canonicalKey(span.name, this.options) }));
@@ -60,5 +78,11 @@ export class SpanExtractor implements EntityExtractor {
       else mentions.set(key, { key, name, type, count: 1 });
     }
     return [...mentions.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** Name spans of a text; `titleCase` true for a known headline, else judged per sentence. */
+  private spans(text: string, titleCase: boolean | undefined): NameSpan[] {
+    const doc = nlp(text, this.options.lexicon) as unknown as { docs: TaggedTerm[][] };
+    return doc.docs.flatMap((terms) => sentenceNameSpans(terms, { lexicon: lexiconLookup, ...(titleCase === undefined ? {} : { titleCase }) }));
   }
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { canonicalKey } from '../entities/canonical-key.js';
-import { CompromiseExtractor } from '../entities/compromise-extractor.js';
 import type { EntityExtractor } from '../entities/entity-extractor.js';
+import { buildExtractor, DEFAULT_EXTRACTOR, type KgFacts } from '../entities/extractor-config.js';
 import { Gazetteer } from '../entities/gazetteer.js';
 import { readTriplesFile } from '../kg/read-triples.js';
 import { parseKgTerm, type Triple } from '../kg/triple.js';
@@ -18,8 +18,11 @@ export interface IngestOptions {
   files: readonly string[];
   /** External knowledge graph (TSV or JSONL triples): imported as RELATED facts and used as a gazetteer. */
   kgFile?: string;
-  /** Builds the extractor once the gazetteer (KG names already in the store plus kgFile) is known. */
-  createExtractor?: (gazetteer: Gazetteer) => EntityExtractor;
+  /**
+   * Builds the extractor once the KG (already in the store plus kgFile) is known: its names as a
+   * gazetteer, and its entities and facts for linking.
+   */
+  createExtractor?: (gazetteer: Gazetteer, kg: KgFacts) => EntityExtractor;
   /** Items per write transaction. */
   batchSize?: number;
   /**
@@ -157,8 +160,9 @@ async function writePools(
     progress.stop();
   }
 
-  const gazetteer = new Gazetteer(await store.listKgEntities());
-  const extractor = (options.createExtractor ?? defaultExtractor)(gazetteer);
+  const kg: KgFacts = { entities: await store.listKgEntities(), relations: await store.listKgRelations() };
+  const gazetteer = new Gazetteer(kg.entities);
+  const extractor = (options.createExtractor ?? defaultExtractor)(gazetteer, kg);
   const report: IngestReport = {
     files: pools.map(({ source, rows }) => ({ file: source, rows: rows.length })),
     extracted: 0,
@@ -183,9 +187,9 @@ async function writePools(
   return report;
 }
 
-/** The extractor ingest uses unless told otherwise: compromise, with the KG's names as a gazetteer. */
-export function defaultExtractor(gazetteer: Gazetteer): EntityExtractor {
-  return new CompromiseExtractor({ gazetteer });
+/** The extractor ingest uses unless told otherwise (DEFAULT_EXTRACTOR), linked to the KG when there is one. */
+export function defaultExtractor(gazetteer: Gazetteer, kg?: KgFacts): EntityExtractor {
+  return buildExtractor({ extractor: DEFAULT_EXTRACTOR }, gazetteer, kg);
 }
 
 export function extractionFingerprint(extractor: EntityExtractor, text: string): string {

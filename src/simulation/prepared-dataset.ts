@@ -2,6 +2,7 @@ import type { CentralityMeasure } from '../../graph/centrality.js';
 import { refreshEntityAnalytics } from '../analytics/graph-state.js';
 import { embeddingKey } from '../embeddings/embed-items.js';
 import type { EntityExtractor } from '../entities/entity-extractor.js';
+import type { KgFacts } from '../entities/extractor-config.js';
 import type { Gazetteer } from '../entities/gazetteer.js';
 import { defaultExtractor, ingestRows } from '../ingest/ingest-pool.js';
 import { silentProgress, type Progress } from '../ingest/progress.js';
@@ -26,7 +27,7 @@ export interface PrepareOptions {
   embedder: SimulationEmbedder;
   /** External KG (TSV/JSONL triples) imported through the normal ingest path. */
   kgFile?: string;
-  createExtractor?: (gazetteer: Gazetteer) => EntityExtractor;
+  createExtractor?: (gazetteer: Gazetteer, kg: KgFacts) => EntityExtractor;
   /** Reuses the entity mentions of an earlier run on the same texts (same extractor, same KG). */
   extractionCache?: ExtractionCache;
   centrality?: CentralityMeasure;
@@ -66,7 +67,7 @@ export async function prepareDataset(options: PrepareOptions): Promise<PreparedD
       source: options.dataset,
       progress,
       ...(options.kgFile ? { kgFile: options.kgFile } : {}),
-      createExtractor: cache ? (gazetteer) => cache.wrap(createExtractor(gazetteer)) : createExtractor,
+      createExtractor: cache ? (gazetteer, kg) => cache.wrap(createExtractor(gazetteer, kg)) : createExtractor,
     });
     await cache?.save();
     const t1 = performance.now();

@@ -261,6 +261,8 @@ export interface GraphStore {
   listItemSummaries(): Promise<ItemSummary[]>;
   /** Entities of the external KG, whose names act as a gazetteer when linking texts. */
   listKgEntities(): Promise<Array<{ key: string; name: string }>>;
+  /** The external KG's facts as entity key pairs (subject, object): the neighbours the linker reads for context. */
+  listKgRelations(): Promise<Array<{ subject: string; object: string }>>;
   getEntityGraph(): Promise<EntityGraphData>;
   /** Entity keys mentioned by every item (items without mentions included, with no keys), in id order; read-only like listItems. */
   listItemEntities(): Promise<Array<{ id: string; keys: string[] }>>;

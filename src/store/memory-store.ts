@@ -722,6 +722,10 @@ export class MemoryGraphStore implements GraphStore {
     return found;
   }
 
+  async listKgRelations(): Promise<Array<{ subject: string; object: string }>> {
+    return [...this.relations.values()].map(({ subject, object }) => ({ subject, object }));
+  }
+
   async getEntityGraph(): Promise<EntityGraphData> {
     return {
       entities: [...this.entities.values()].map(({ key, name, type, kg }) => ({ key, name, type, kg })),

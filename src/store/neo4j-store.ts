@@ -654,6 +654,13 @@ export class Neo4jGraphStore implements GraphStore {
     });
   }
 
+  async listKgRelations(): Promise<Array<{ subject: string; object: string }>> {
+    return this.read(async (tx) => {
+      const result = await tx.run('MATCH (s:Entity)-[:RELATED]->(o:Entity) RETURN s.key AS subject, o.key AS object');
+      return result.records.map((r) => ({ subject: r.get('subject') as string, object: r.get('object') as string }));
+    });
+  }
+
   async getEntityGraph(): Promise<EntityGraphData> {
     return this.read(async (tx) => {
       const entities = await tx.run('MATCH (e:Entity) RETURN e.key AS key, e.name AS name, e.type AS type, e.kg AS kg');
