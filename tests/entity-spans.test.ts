@@ -27,15 +27,18 @@ describe('SpanExtractor: spans of tricky sentences', () => {
     ['President Laurent Gbagbo spoke to American troops near Ivory Coast.', ['Ivory Coast [place]', 'Laurent Gbagbo [person]']],
     // A title-case headline without a byline.
     ['Second Private Team Sets Launch Date for Human Spaceflight', []],
-    // "City, Region" as gazetteers name it, and the region on its own.
-    ['Abilene, Texas is served by Abilene Regional Airport.', ['Abilene Regional Airport [place]', 'Abilene [topic]', 'Abilene, Texas [place]', 'Texas [place]']],
+    // "City, Region" as gazetteers name it (not the city alone), and the region on its own.
+    ['Abilene, Texas is served by Abilene Regional Airport.', ['Abilene Regional Airport [place]', 'Abilene, Texas [place]', 'Texas [place]']],
     // An en dash inside a name joins; a quoted title is one work; "and" separates two people.
     ['Adam Koc fought in the Polish–Soviet War.', ['Adam Koc [person]', 'Polish Soviet War [topic]']],
     ["The book 'Above the Veil' was written by Garth Nix.", ['Above the Veil [work]', 'Garth Nix [person]']],
     ['Billy Iuso and Tab Benoit play in New Orleans.', ['Billy Iuso [person]', 'New Orleans [place]', 'Tab Benoit [topic]']],
-    // Connectors inside a name, a name suffix, a lower-case class noun completing a name, numbers left out.
+    // Connectors inside a name, a name suffix, a lower-case class noun completing a name, numbers left out
+    // (but a house number is part of an address), a code after a name is not part of it.
+    ['The company is at 11 Diagonal Street in Johannesburg.', ['11 Diagonal Street [place]', 'Johannesburg [place]']],
+    ['Abilene Regional Airport ICAO Location Identifier is KABI.', ['Abilene Regional Airport [place]', 'ICAO Location Identifier [topic]', 'KABI [topic]']],
     ['The Acharya Institute of Technology is in Bangalore.', ['Acharya Institute of Technology [organization]', 'Bangalore [place]']],
-    ['Aleksander Barkov Jr was born in Tampere, Finland in 1995.', ['Aleksander Barkov Jr [person]', 'Finland [place]', 'Tampere [place]', 'Tampere, Finland [place]']],
+    ['Aleksander Barkov Jr was born in Tampere, Finland in 1995.', ['Aleksander Barkov Jr [person]', 'Finland [place]', 'Tampere, Finland [place]']],
     ['Agra airport is located in Agra.', ['Agra [topic]', 'Agra airport [place]']],
   ])('%s', (text, expected) => {
     expect(spans(text)).toEqual([...expected].sort());

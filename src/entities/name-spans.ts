@@ -54,7 +54,7 @@ const NAME_SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv']);
  * lower case: "Agra airport", "Hip Hop music", "Central Denmark region", "Banyumasan people".
  */
 const CLASS_NOUNS = new Set(
-  'airport river region county province state city town village district people language music cuisine sauce university college school party war award prize station park lake mountain island bridge church cathedral museum stadium club team league dynasty empire kingdom republic'.split(' '),
+  'airport river region county province state city town village district people language music cuisine sauce university college school party war award prize station park lake mountain island bridge church cathedral museum stadium dynasty empire kingdom republic'.split(' '),
 );
 /** Only joins inside an already started name and before a capitalised word ("Bank of the West"). */
 const CONNECTOR_ARTICLE = 'the';
@@ -70,6 +70,8 @@ const POSSESSIVE = /['’]s$|s['’]$/;
 const UPPER_START = /^\p{Lu}/u;
 const ALL_CAPS = /^\p{Lu}[\p{Lu}\d.&-]+$/u;
 const NUMBER = /^\d[\d.,:/-]*$/;
+const HOUSE_NUMBER = /^\d{1,4}$/;
+const LETTER_CODE = /^\p{Lu}{3,}$/u;
 const ORG_SUFFIX = /^(inc|corp|co|ltd|llc|plc|ag|sa|gmbh|group|company|corporation|university|college|institute|school|club|party|association|council|agency|bank|fc|f\.c|airlines?|press|records|team)\.?$/i;
 const TITLE_CASE_MIN_WORDS = 3;
 const MAX_QUOTED_WORDS = 10;
@@ -183,14 +185,16 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
     if (start >= 0) {
       const previous = terms[i - 1]!;
       const cut = breaksAfter(previous) || breaksBefore(term);
-      // A dateline: "BAGHDAD Iraq promised" (all capitals, then a normal capitalised word).
       // A dateline in capitals next to ordinary words: "BAGHDAD Iraq promised", "Olympic Games ATHENS".
       const capsWord = (t: TaggedTerm): boolean => ALL_CAPS.test(t.text) && t.text.length > 3 && !t.tags.has('Acronym');
       const dateline = capsWord(previous) !== capsWord(term) && (ALL_CAPS.test(previous.text) !== ALL_CAPS.test(term.text));
+      // A code after a name is not part of it: "Abilene Regional Airport ICAO ..." (but "BBC Radio", "Airbus A380").
+      const code = LETTER_CODE.test(term.text) && !ALL_CAPS.test(previous.text);
       const next = terms[i + 1];
       const joins =
         !cut &&
         !dateline &&
+        !code &&
         (name ||
           NAME_SUFFIXES.has(bare(term)) ||
           (CLASS_NOUNS.has(bare(term)) && !UPPER_START.test(term.text)) ||
@@ -200,7 +204,13 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
       if (joins) continue;
       close(i);
     }
-    if (name) start = i;
+    if (name) {
+      start = i;
+      // A house number or a leading count belongs to the name it is written into: "11 Diagonal Street",
+      // "300 North LaSalle", "1 Decembrie 1918 University" (a year never does: "in 1995 Apple ...").
+      const before = terms[i - 1];
+      if (before && HOUSE_NUMBER.test(before.text) && !before.tags.has('Date') && !breaksAfter(before) && !breaksBefore(term)) start = i - 1;
+    }
   }
   if (start >= 0) close(terms.length);
 
@@ -216,13 +226,14 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
     const name = clean(runTerms.map((t, k) => (k === 0 ? t.text : `${t.pre}${t.text}`)).join(' ').replace(/\s+/g, ' '));
     if (name === '') continue;
     const type = spanType(withLexiconTags(runTerms, options.lexicon), terms.slice(Math.max(0, run.start - 2), run.start));
-    spans.push(weak ? { name, type, weak } : { name, type });
-    // "Abilene, Texas": the place as gazetteers name it, then the region on its own (pushed as its run).
+    // "Abilene, Texas": one place as gazetteers name it (instead of "Abilene"); the region follows as its own run.
     const nextRun = runs[r + 1];
     if (nextRun && nextRun.start === run.end && /^,\s*$/.test(terms[run.end - 1]!.post) && isRegion(terms.slice(nextRun.start, nextRun.end)) && (type !== 'person' || runTerms.length === 1)) {
       const region = clean(terms.slice(nextRun.start, nextRun.end).map((t) => t.text).join(' '));
       spans.push({ name: `${name}, ${region}`, type: 'place' });
+      continue;
     }
+    spans.push(weak ? { name, type, weak } : { name, type });
   }
   return spans;
 }
