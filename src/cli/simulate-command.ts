@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { CENTRALITY_MEASURES, type CentralityMeasure } from '../../graph/centrality.js';
+import { buildExtractor, EXTRACTORS, readExtractorConfig } from '../entities/extractor-config.js';
 import { isPresetName, parseWeights, PRESETS, type PresetName } from '../selector/presets.js';
 import { cachedTransformerEmbedder, defaultSimulationCacheDir } from '../simulation/embedding-cache.js';
 import { ExtractionCache } from '../simulation/extraction-cache.js';
@@ -19,6 +20,7 @@ interface SimulateFlags {
   eval?: string;
   evalFraction?: number;
   kg?: string;
+  extractor?: string;
   strategies: PresetName[];
   budget: number;
   batch: number;
@@ -111,6 +113,7 @@ function formatDuration(seconds: number): string {
 
 async function simulate(flags: SimulateFlags): Promise<void> {
   const stoppingRules = stoppingRulesOf(flags); // checked before any costly step
+  const extraction = await readExtractorConfig({ ...(flags.extractor !== undefined ? { extractor: flags.extractor } : {}) });
   const progress = terminalProgress();
   const all = await readLabeledFile(flags.pool);
   let pool: LabeledExample[];
@@ -134,13 +137,14 @@ async function simulate(flags: SimulateFlags): Promise<void> {
     embedder: cachedTransformerEmbedder({ progress, cacheDir }),
     extractionCache,
     progress,
+    createExtractor: (gazetteer, kg) => buildExtractor(extraction, gazetteer, kg),
     ...(flags.kg ? { kgFile: flags.kg } : {}),
     ...(flags.centrality ? { centrality: flags.centrality } : {}),
   });
   const ms = prepared.millis;
-  const extraction = extractionCache.hits > 0 ? `, ${extractionCache.hits} of ${extractionCache.hits + extractionCache.misses} texts from the extraction cache` : '';
+  const cached = extractionCache.hits > 0 ? `, ${extractionCache.hits} of ${extractionCache.hits + extractionCache.misses} texts from the extraction cache` : '';
   process.stderr.write(
-    `prepared in ${((ms.ingest + ms.embed + ms.graph) / 1000).toFixed(1)} s (entities ${(ms.ingest / 1000).toFixed(1)} s${extraction}, embeddings ${(ms.embed / 1000).toFixed(1)} s, graph ${(ms.graph / 1000).toFixed(1)} s)\n`,
+    `prepared in ${((ms.ingest + ms.embed + ms.graph) / 1000).toFixed(1)} s (entities ${(ms.ingest / 1000).toFixed(1)} s${cached}, embeddings ${(ms.embed / 1000).toFixed(1)} s, graph ${(ms.graph / 1000).toFixed(1)} s)\n`,
   );
 
   const selection: SelectionSettings = {};
@@ -208,6 +212,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--eval <file>', 'held-out evaluation file (default: a stratified split of the pool)')
     .option('--eval-fraction <f>', 'share of the pool held out for evaluation, stratified (default 0.2)', fraction)
     .option('--kg <triples>', 'external knowledge graph (TSV/JSONL triples), imported as at ingest')
+    .option('--extractor <name>', `entity extractor: ${EXTRACTORS.join(', ')} (default: KGAL_EXTRACTOR, else spans)`)
     .option('--strategies <list>', `comma-separated presets (${PRESETS.join(', ')})`, strategyList, ['random', 'entropy', 'kg-guided'] as PresetName[])
     .option('--budget <n>', 'labels at the end, initial set included', integerAtLeast(1), 1000)
     .option('--batch <n>', 'labels per round', integerAtLeast(1), 50)
