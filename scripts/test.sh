@@ -43,6 +43,11 @@ else
   echo "Label Studio did not start:"; tail -n 20 "$KGAL_LS_HOME/start.out"
 fi
 
+echo "== Chromium for the browser test (Debian's package, driven by playwright-core; nothing downloaded at npm ci)"
+# Installs it with apt-get when missing and running as root (CI); otherwise says what to install, and the
+# browser test then fails with that reason while the other tests still run.
+bash scripts/browser/ensure-chromium.sh || echo "no Chromium: tests/browser-labeling.test.ts will fail"
+
 echo "== tests"
 mkdir -p .test-results
 status=0

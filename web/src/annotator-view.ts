@@ -25,26 +25,38 @@ export function AnnotatorView({ annotator, config }: { annotator: string; config
   const [status, setStatus] = useState<Status>({ kind: 'loading' });
   const [labels, setLabels] = useState<string[]>(config.labels);
   const [selected, setSelected] = useState<string | undefined>(undefined);
+  const selectedRef = useRef<string | undefined>(undefined);
+  const select = (label: string | undefined) => {
+    selectedRef.current = label;
+    setSelected(label);
+  };
+  const busyRef = useRef(false);
   const [notice, setNotice] = useState<string>('');
   const [busy, setBusy] = useState(false);
   const skipped = useRef<Set<string>>(new Set());
   const undoStack = useRef<Array<{ id: string; label: string; shown: Current }>>([]);
   const currentId = useRef<string | undefined>(undefined);
 
+  /** The open item leaves the screen: logged before its lease is given up (label, skip, undo), never after. */
+  const leave = useCallback(() => {
+    if (currentId.current) logEvent({ type: 'left', id: currentId.current, annotator });
+    currentId.current = undefined;
+  }, [annotator]);
+
   const show = useCallback(
     (current: Current | undefined, message = 'Nothing left to label: every item is labeled or reserved by someone else.') => {
-      if (currentId.current) logEvent({ type: 'left', id: currentId.current, annotator });
+      leave();
       currentId.current = current?.pick.id;
       if (!current) {
         setStatus({ kind: 'empty', message });
         return;
       }
       const prediction = current.pick.prediction;
-      setSelected(prediction?.label);
+      select(prediction?.label);
       setStatus({ kind: 'item', current });
       logEvent({ type: 'shown', id: current.pick.id, annotator, ...(prediction ? { prediction: { label: prediction.label, probability: prediction.probability } } : {}) });
     },
-    [annotator],
+    [leave],
   );
 
   const refreshLabels = useCallback(
@@ -73,6 +85,8 @@ export function AnnotatorView({ annotator, config }: { annotator: string; config
   }, [annotator, refreshLabels, show]);
 
   const run = useCallback(async (action: () => Promise<void>) => {
+    if (busyRef.current) return;
+    busyRef.current = true;
     setBusy(true);
     setNotice('');
     try {
@@ -80,6 +94,7 @@ export function AnnotatorView({ annotator, config }: { annotator: string; config
     } catch (error) {
       setNotice(error instanceof Error ? error.message : String(error));
     } finally {
+      busyRef.current = false;
       setBusy(false);
     }
   }, []);
@@ -113,11 +128,12 @@ export function AnnotatorView({ annotator, config }: { annotator: string; config
         if (status.kind !== 'item') return;
         const { id } = status.current.pick;
         await api('POST', '/v1/labels', { labels: [{ id, label, annotator }] });
+        leave();
         logEvent({ type: 'labeled', id, annotator, label });
         undoStack.current.push({ id, label, shown: status.current });
         await next();
       }),
-    [status, annotator, run, next],
+    [status, annotator, run, next, leave],
   );
 
   const skip = useCallback(
@@ -125,12 +141,13 @@ export function AnnotatorView({ annotator, config }: { annotator: string; config
       run(async () => {
         if (status.kind !== 'item') return;
         const { id } = status.current.pick;
+        leave();
         await api('POST', '/v1/leases/release', { ids: [id], annotator });
         skipped.current.add(id);
         logEvent({ type: 'skipped', id, annotator });
         await next();
       }),
-    [status, annotator, run, next],
+    [status, annotator, run, next, leave],
   );
 
   const undo = useCallback(
@@ -146,27 +163,36 @@ export function AnnotatorView({ annotator, config }: { annotator: string; config
         logEvent({ type: 'undone', id: last.id, annotator, label: last.label });
         // The open item goes back to the pool; the undone one (the server leased it back to us) is shown again,
         // as it was picked.
-        if (status.kind === 'item') await api('POST', '/v1/leases/release', { ids: [status.current.pick.id], annotator });
+        if (status.kind === 'item') {
+          leave();
+          await api('POST', '/v1/leases/release', { ids: [status.current.pick.id], annotator });
+        }
         show(last.shown);
       }),
-    [status, annotator, run, show],
+    [status, annotator, run, show, leave],
   );
 
+  // One key handler for the view's life, reading the latest state through refs: a digit and Enter pressed
+  // in quick succession must see the digit's choice, and keys pressed while a request runs are ignored.
+  const live = useRef({ status, labels, submit, skip, undo });
+  live.current = { status, labels, submit, skip, undo };
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
       const shortcut = shortcutOf(event);
-      if (!shortcut || busy) return;
+      if (!shortcut) return;
       event.preventDefault();
-      if (shortcut.kind === 'undo') void undo();
-      if (status.kind !== 'item') return;
-      if (shortcut.kind === 'select' && labels[shortcut.index]) setSelected(labels[shortcut.index]);
-      if (shortcut.kind === 'confirm' && selected) void submit(selected);
-      if (shortcut.kind === 'skip') void skip();
+      if (busyRef.current) return;
+      const { status: now, labels: shown } = live.current;
+      if (shortcut.kind === 'undo') void live.current.undo();
+      if (now.kind !== 'item') return;
+      if (shortcut.kind === 'select' && shown[shortcut.index]) select(shown[shortcut.index]);
+      if (shortcut.kind === 'confirm' && selectedRef.current) void live.current.submit(selectedRef.current);
+      if (shortcut.kind === 'skip') void live.current.skip();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [status, labels, selected, busy, submit, skip, undo]);
+  }, []);
 
   if (status.kind === 'loading') return html`<section class="card"><p class="muted">Choosing the next item…</p></section>`;
   if (status.kind === 'error') return html`<section class="card error">${status.message}</section>`;
@@ -179,6 +205,7 @@ export function AnnotatorView({ annotator, config }: { annotator: string; config
   const segments = highlightEntities(pick.text, pick.entities);
   const gaps = pick.entities.filter((e) => e.gapBefore > 0 && e.coverageBefore === 0).slice(0, 5);
   const uncertainty = pick.components.uncertainty;
+  const ranked = Object.entries(pick.prediction?.probabilities ?? {}).sort((a, b) => b[1] - a[1]);
   return html`
     <section class="card" data-testid="item" data-item-id=${pick.id}>
       <div class="item-head">
@@ -194,9 +221,9 @@ export function AnnotatorView({ annotator, config }: { annotator: string; config
           ${gaps.length > 0
             ? html`<li>Fills knowledge gaps: ${gaps.map((e, i) => html`${i > 0 ? ', ' : ''}<b>${e.name}</b> <span class="muted">(centrality ${e.centrality.toFixed(3)}, no labeled item yet)</span>`)}</li>`
             : html`<li>It mentions no uncovered entity of note.</li>`}
-          ${uncertainty && query.uncertaintySource === 'model'
-            ? html`<li>The model is unsure about it: uncertainty ${uncertainty.raw.toFixed(2)} (${percent(uncertainty.normalized)} of the most uncertain candidate).</li>`
-            : html`<li class="muted">${query.coldStart || !pick.prediction ? `No model yet${query.coldStartReason ? `: ${query.coldStartReason}` : ''}; chosen by knowledge coverage.` : ''}</li>`}
+          ${ranked.length >= 2
+            ? html`<li>The model is unsure about it: ${ranked[0]![0]} ${percent(ranked[0]![1])} against ${ranked[1]![0]} ${percent(ranked[1]![1])}${uncertainty && uncertainty.normalized > 0 ? ` (uncertainty ${percent(uncertainty.normalized)} of the most uncertain candidate's)` : ''}.</li>`
+            : html`<li class="muted">No model yet${query.coldStartReason ? `: ${query.coldStartReason}` : ''}; chosen by knowledge coverage.</li>`}
         </ul>
       </div>
       ${pick.prediction

@@ -9,16 +9,16 @@ export interface Segment {
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * Finds each entity's name in the text (case-insensitive, any run of spaces, hyphens or underscores between
- * words), longest names first so "New York City" wins over "York"; overlapping matches keep the first.
+ * Finds each entity's name in the text (case-insensitive, words separated by any run of spaces or
+ * punctuation: "Gov James E McGreevey" finds "Gov. James E. McGreevey"), longest names first so "New York City" wins over "York"; overlapping matches keep the first.
  */
 export function highlightEntities(text: string, entities: ReadonlyArray<{ key: string; name: string }>): Segment[] {
   const spans: Array<{ start: number; end: number; key: string }> = [];
   const byLength = [...entities].sort((a, b) => b.name.length - a.name.length);
   for (const entity of byLength) {
-    const words = entity.name.trim().split(/[\s_-]+/).filter((w) => w.length > 0);
+    const words = entity.name.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
     if (words.length === 0) continue;
-    const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${words.map(escape).join('[\\s_-]+')}(?![\\p{L}\\p{N}])`, 'giu');
+    const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${words.map(escape).join('[^\\p{L}\\p{N}]+')}(?![\\p{L}\\p{N}])`, 'giu');
     for (const match of text.matchAll(pattern)) {
       const start = match.index ?? 0;
       const end = start + match[0].length;

@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { AnnotatorView } from './annotator-view.js';
 import { api, onKeyNeeded, type LabelingConfig } from './api.js';
 import { GraphView } from './graph-view.js';
@@ -21,11 +21,13 @@ const tabOf = (hash: string): Tab => (TABS.find((t) => `#${t.id}` === hash)?.id 
 /** Asks for the API key when the server answers 401 (it is then kept in localStorage). */
 function KeyPrompt({ onDone }: { onDone: (key: string) => void }) {
   const [key, setKey] = useState('');
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => input.current?.focus(), []);
   return html`<div class="modal" data-testid="key-prompt">
     <form class="card" onSubmit=${(e: Event) => (e.preventDefault(), key && onDone(key))}>
       <h3>This server needs an API key</h3>
       <p class="muted">Ask the person who runs it (KGAL_API_KEY). It is kept in this browser only.</p>
-      <input type="password" autofocus value=${key} onInput=${(e: Event) => setKey((e.target as HTMLInputElement).value)} placeholder="API key" />
+      <input type="password" ref=${input} value=${key} onInput=${(e: Event) => setKey((e.target as HTMLInputElement).value)} placeholder="API key" />
       <button type="submit">Use this key</button>
     </form>
   </div>`;
@@ -33,10 +35,13 @@ function KeyPrompt({ onDone }: { onDone: (key: string) => void }) {
 
 function AnnotatorForm({ onDone }: { onDone: (name: string) => void }) {
   const [name, setName] = useState('');
+  const input = useRef<HTMLInputElement>(null);
+  // Focused at once, so the name can be typed straight away (autofocus is not applied to rendered inputs).
+  useEffect(() => input.current?.focus(), []);
   return html`<form class="card" data-testid="annotator-form" onSubmit=${(e: Event) => (e.preventDefault(), name.trim() && onDone(name.trim()))}>
     <h3>Who is labeling?</h3>
     <p class="muted">Your name goes with every label you give (kept in this browser).</p>
-    <input autofocus value=${name} onInput=${(e: Event) => setName((e.target as HTMLInputElement).value)} placeholder="your name" />
+    <input ref=${input} value=${name} onInput=${(e: Event) => setName((e.target as HTMLInputElement).value)} placeholder="your name" />
     <button type="submit">Start labeling</button>
   </form>`;
 }

@@ -2,7 +2,15 @@
 
 export type Shortcut = { kind: 'select'; index: number } | { kind: 'confirm' } | { kind: 'skip' } | { kind: 'undo' };
 
-export function shortcutOf(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey'>): Shortcut | undefined {
+/** The parts of a KeyboardEvent that decide a shortcut. */
+export interface KeyPress {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+}
+
+export function shortcutOf(event: KeyPress): Shortcut | undefined {
   if (event.ctrlKey || event.metaKey || event.altKey) return undefined;
   if (/^[1-9]$/.test(event.key)) return { kind: 'select', index: Number(event.key) - 1 };
   if (event.key === 'Enter') return { kind: 'confirm' };
