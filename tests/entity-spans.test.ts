@@ -25,6 +25,10 @@ describe('SpanExtractor: spans of tricky sentences', () => {
     ["Brazil's president Lula met Chinese officials in Beijing.", ['Beijing [place]', 'Brazil [place]', 'Lula [person]']],
     ["China's exports rose 30 percent, the Commerce Ministry said.", ['China [place]', 'Commerce Ministry [organization]']],
     ['President Laurent Gbagbo spoke to American troops near Ivory Coast.', ['Ivory Coast [place]', 'Laurent Gbagbo [person]']],
+    // Number words are numbers even capitalised; shouting is not a name; Reuters' stock links are dropped.
+    ['Ivorian unrest poses new test for France Two years after French forces arrived.', ['France [place]']],
+    ['SOMETHING INTERESTING HAPPENED in the filesharing world, the RIAA said.', ['RIAA [organization]']],
+    ['Shares of Texas Instruments Inc. (TXN.N: Quote, Profile, Research) rose on Tuesday.', ['Texas Instruments Inc [organization]']],
     // A title-case headline without a byline.
     ['Second Private Team Sets Launch Date for Human Spaceflight', []],
     // "City, Region" as gazetteers name it (not the city alone), and the region on its own.

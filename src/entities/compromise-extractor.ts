@@ -23,6 +23,8 @@ export interface CompromiseExtractorOptions extends CanonicalKeyOptions {
 const HTML_ENTITY_REMNANTS: Array<[RegExp, string]> = [
   [/\s*#36;/g, ' $'],
   [/#39;/g, "'"],
+  // Reuters' stock links: "Texas Instruments Inc. (TXN.N: Quote, Profile, Research)".
+  [/\s*\([A-Z0-9.^]+: Quote, Profile, Research\)/g, ''],
   [/&?quot;/g, '"'],
   [/&?amp;/g, '&'],
   [/&?lt;/g, '<'],

@@ -71,6 +71,9 @@ const UPPER_START = /^\p{Lu}/u;
 const ALL_CAPS = /^\p{Lu}[\p{Lu}\d.&-]+$/u;
 const NUMBER = /^\d[\d.,:/-]*$/;
 const HOUSE_NUMBER = /^\d{1,4}$/;
+const NUMBER_WORDS = new Set(
+  'one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million billion first second third fourth fifth sixth seventh eighth ninth tenth'.split(' '),
+);
 const LETTER_CODE = /^\p{Lu}{3,}$/u;
 const ORG_SUFFIX = /^(inc|corp|co|ltd|llc|plc|ag|sa|gmbh|group|company|corporation|university|college|institute|school|club|party|association|council|agency|bank|fc|f\.c|airlines?|press|records|team)\.?$/i;
 const TITLE_CASE_MIN_WORDS = 3;
@@ -87,6 +90,8 @@ function bare(term: TaggedTerm): string {
 }
 
 function isNumber(term: TaggedTerm): boolean {
+  // Number words count even capitalised ("France Two years after", "Second Private Team").
+  if ((NUMBER_WORDS.has(bare(term)) || hasAny(term, ['TextValue', 'Ordinal', 'Cardinal'])) && !hasAny(term, KNOWN_NAME_TAGS)) return true;
   return NUMBER.test(term.text.replace(POSSESSIVE, '')) || (term.tags.has('Value') && !UPPER_START.test(term.text));
 }
 
@@ -110,7 +115,11 @@ function nameLike(term: TaggedTerm, sentenceStart: boolean, titleCase: boolean):
   if (!UPPER_START.test(term.text)) return false;
   if (titleCase) return hasAny(term, KNOWN_NAME_TAGS);
   // A capital at the start of a sentence is grammar, not a name, unless compromise knows better.
-  if (sentenceStart) return term.tags.has('ProperNoun') || (term.tags.has('Noun') && !term.tags.has('Plural') && !term.tags.has('Adjective'));
+  if (sentenceStart) {
+    // A plural at the start is a common noun ("Shares of ...", "Unions representing ..."), unless a people.
+    if (term.tags.has('Plural') && !hasAny(term, ['Demonym', 'Place', 'Organization', 'Person'])) return false;
+    return term.tags.has('ProperNoun') || (term.tags.has('Noun') && !term.tags.has('Adjective'));
+  }
   return true;
 }
 
@@ -198,7 +207,7 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
         (name ||
           NAME_SUFFIXES.has(bare(term)) ||
           (CLASS_NOUNS.has(bare(term)) && !UPPER_START.test(term.text)) ||
-          (isNumber(term) && !term.tags.has('Date') && (!next || !nameLike(next, false, titleCase))) ||
+          (NUMBER.test(term.text) && !term.tags.has('Date') && (!next || !nameLike(next, false, titleCase))) ||
           (CONNECTORS.has(term.text.toLowerCase()) && next !== undefined && nameLike(next, false, titleCase) && !breaksAfter(term)) ||
           (term.text.toLowerCase() === CONNECTOR_ARTICLE && previous.text.toLowerCase() === 'of' && next !== undefined && nameLike(next, false, titleCase)));
       if (joins) continue;
@@ -221,6 +230,8 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
     while (run.start < run.end && TITLES.has(bare(terms[run.start]!))) run.start += 1;
     if (run.start === run.end) continue;
     const runTerms = terms.slice(run.start, run.end);
+    // Shouting, not a name: "SOMETHING INTERESTING HAPPENED in the filesharing world".
+    if (runTerms.length > 1 && runTerms.every((t) => ALL_CAPS.test(t.text) && t.text.length > 3) && !runTerms.some((t) => hasAny(t, ['Person', 'Place', 'Organization', 'Acronym']))) continue;
     // A lone demonym is an adjective here ("American officials"), not the country: weak.
     const weak = runTerms.length === 1 && runTerms[0]!.tags.has('Demonym');
     const name = clean(runTerms.map((t, k) => (k === 0 ? t.text : `${t.pre}${t.text}`)).join(' ').replace(/\s+/g, ' '));
