@@ -5,9 +5,11 @@ import { pinoHttp } from 'pino-http';
 import { ModelCache } from '../model/model-cache.js';
 import type { GraphStore } from '../store/graph-store.js';
 import type { ApiContext } from './api-context.js';
+import { BackgroundEmbedder, type BackgroundEmbedderOptions } from './background-embedder.js';
 import { redactHeaders, requireReadKey } from './api-key.js';
 import { HttpError, errorHandler } from './errors.js';
 import { campaignRoutes } from './routes/campaign.js';
+import { embeddingRoutes } from './routes/embedding.js';
 import { graphRoutes } from './routes/graph.js';
 import { entityGraphRoutes } from './routes/entity-graph.js';
 import { itemRoutes } from './routes/items.js';
@@ -21,6 +23,16 @@ import { DEFAULT_SERVE_CONFIG, type ServeConfig } from './serve-config.js';
 export interface AppOptions extends Partial<ServeConfig> {
   /** Default: pino to stdout at `logLevel`. */
   logger?: Logger;
+  /**
+   * Embed items in the background with this embedder (`kgal serve` passes the local transformer); started with
+   * the app, stopped by `embeddingWorkerOf(app)?.stop()`. Without it the server embeds nothing.
+   */
+  embedding?: BackgroundEmbedderOptions;
+}
+
+/** The background embedder an app was created with, to stop it (or wait for it) from outside. */
+export function embeddingWorkerOf(app: Express): BackgroundEmbedder | undefined {
+  return (app.locals as { embedding?: BackgroundEmbedder }).embedding;
 }
 
 /**
@@ -32,6 +44,7 @@ export function createApp(store: GraphStore, options: AppOptions = {}): Express 
   const config: ServeConfig = { ...DEFAULT_SERVE_CONFIG, ...options };
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'kgal' } });
   const context: ApiContext = { store, config, logger, selectionQueue: new SerialQueue(), modelCache: new ModelCache() };
+  if (options.embedding) context.embedding = new BackgroundEmbedder(store, context.selectionQueue, options.embedding, logger);
 
   const app = express();
   app.disable('x-powered-by');
@@ -56,10 +69,15 @@ export function createApp(store: GraphStore, options: AppOptions = {}): Express 
   app.use(selectionRoutes(context));
   app.use(graphRoutes(context));
   app.use(campaignRoutes(context));
+  app.use(embeddingRoutes(context));
   app.use(labelingRoutes(context));
   app.use(entityGraphRoutes(context));
 
   app.use((req, _res, next) => next(new HttpError(404, `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(logger));
+  if (context.embedding) {
+    app.locals.embedding = context.embedding;
+    context.embedding.start();
+  }
   return app;
 }

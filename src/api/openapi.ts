@@ -2,6 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-open
 import type { ZodType } from 'zod';
 import {
   CampaignResponseSchema,
+  EmbeddingStatusSchema,
   ErrorSchema,
   ExportQuerySchema,
   GapsQuerySchema,
@@ -190,6 +191,23 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
         content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },
       },
       400: error('Invalid query parameter'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/embed',
+    summary: "The background embedder's progress: state, embedded and pending items, the current run",
+    responses: { 200: json(EmbeddingStatusSchema, 'Embedding status') },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/embed',
+    summary: 'Embed every item without an up-to-date embedding: starts a background run or joins the running one (a model that was unavailable is tried again)',
+    security: secured,
+    responses: {
+      202: json(EmbeddingStatusSchema, 'Accepted: poll GET /v1/embed (or /v1/stats `embedding`) until `state` is idle and `pending` 0'),
+      401: error('API key missing or wrong (only when KGAL_API_KEY is set)'),
+      503: error('The server has no embedder'),
     },
   });
   registry.registerPath({ method: 'get', path: '/health', summary: 'Liveness', responses: { 200: { description: 'The process is up' } } });

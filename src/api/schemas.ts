@@ -367,6 +367,23 @@ export const StopSignalSchema = z
   })
   .openapi('StopSignal', { description: "The simulations' stopping rules evaluated on the campaign's recorded rounds (docs/api.md)." });
 
+export const EmbeddingStatusSchema = z
+  .object({
+    state: z.enum(['idle', 'running', 'unavailable']).openapi({ description: '`unavailable`: the model cannot be loaded (or the server has no embedder); `reason` says why.' }),
+    embedded: z.number().int().openapi({ description: 'Items with a stored embedding.' }),
+    pending: z.number().int().openapi({ description: 'Items without one: not scored or trained on until embedded.' }),
+    model: z.string().optional().openapi({ description: 'The embedder, e.g. Xenova/all-MiniLM-L6-v2:fp32.' }),
+    reason: z.string().optional(),
+    startedAt: z.string().optional().openapi({ description: 'running: when this run began.' }),
+    done: z.number().int().optional().openapi({ description: 'running: texts embedded so far in this run.' }),
+    total: z.number().int().optional().openapi({ description: 'running: texts this run embeds.' }),
+    automatic: z.boolean().openapi({ description: 'New items are embedded as they arrive (false: only on POST /v1/embed; KGAL_BACKGROUND_EMBED=0).' }),
+    lastRun: z
+      .object({ startedAt: z.string(), finishedAt: z.string(), embedded: z.number().int(), error: z.string().optional() })
+      .optional(),
+  })
+  .openapi('EmbeddingStatus', { example: { state: 'running', embedded: 120, pending: 380, model: 'Xenova/all-MiniLM-L6-v2:fp32', startedAt: '2026-12-08T10:00:00.000Z', done: 96, total: 476, automatic: true } });
+
 export const StatsResponseSchema = z
   .object({
     items: z.number().int(),
@@ -381,6 +398,7 @@ export const StatsResponseSchema = z
     activeLeases: z.number().int(),
     coverage: z.record(z.string(), z.number()),
     stopSignal: StopSignalSchema,
+    embedding: EmbeddingStatusSchema,
   })
   .openapi('Stats');
 

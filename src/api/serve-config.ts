@@ -16,9 +16,11 @@ export interface ServeConfig {
   labels: string[];
   /** KGAL_LOG_LEVEL: pino level (`silent` in tests). */
   logLevel: string;
+  /** KGAL_BACKGROUND_EMBED (`kgal serve`): embed new items as they arrive (default on); `0`: only on POST /v1/embed. */
+  backgroundEmbed: boolean;
 }
 
-export const DEFAULT_SERVE_CONFIG: ServeConfig = { corsOrigins: [], bodyLimit: '1mb', leaseSeconds: 1800, labels: [], logLevel: 'info' };
+export const DEFAULT_SERVE_CONFIG: ServeConfig = { corsOrigins: [], bodyLimit: '1mb', leaseSeconds: 1800, labels: [], logLevel: 'info', backgroundEmbed: true };
 
 const list = (value: string | undefined): string[] =>
   (value ?? '')
@@ -38,6 +40,7 @@ export function serveConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServeC
     leaseSeconds: env.KGAL_LEASE_SECONDS ? Number(env.KGAL_LEASE_SECONDS) : DEFAULT_SERVE_CONFIG.leaseSeconds,
     labels: list(env.KGAL_LABELS),
     logLevel: env.KGAL_LOG_LEVEL || DEFAULT_SERVE_CONFIG.logLevel,
+    backgroundEmbed: !['0', 'false', 'no', 'off'].includes((env.KGAL_BACKGROUND_EMBED ?? '').trim().toLowerCase()),
   };
   if (!Number.isInteger(config.leaseSeconds) || config.leaseSeconds < 1) {
     throw new UsageError(`KGAL_LEASE_SECONDS must be a positive integer, got "${env.KGAL_LEASE_SECONDS}"`);

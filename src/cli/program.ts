@@ -7,12 +7,15 @@ import { loadGraphState, refreshEntityAnalytics } from '../analytics/graph-state
 import { campaignStopSignal } from '../campaign/campaign-view.js';
 import { PRESETS, parseWeights, type PresetName } from '../selector/presets.js';
 import { queryPool, type QueryResult } from '../selector/query-pool.js';
-import { createApp } from '../api/app.js';
+import { createApp, embeddingWorkerOf } from '../api/app.js';
 import { allowedLabelsFromEnv, serveConfigFromEnv } from '../api/serve-config.js';
 import { storeConfigFromEnv } from '../config/store-config.js';
 import type { EmbedItemsReport } from '../embeddings/embed-items.js';
 import { embedStoreWithLocalModel } from '../embeddings/embed-store.js';
-import { embedderConfigFromEnv } from '../embeddings/embedder-config.js';
+import { embedderConfigFromEnv, type EmbedderConfig } from '../embeddings/embedder-config.js';
+import { ModelUnavailableError } from '../embeddings/text-embedder.js';
+import { WorkerEmbedder } from '../embeddings/worker-embedder.js';
+import { ensureModelAtServe, type EnsureModelResult } from '../embeddings/ensure-model.js';
 import { classifyError, EXIT, KgalError } from '../errors/kgal-error.js';
 import { packageRoot } from '../config/package-paths.js';
 import { TransformersEmbedder } from '../embeddings/transformers-embedder.js';
@@ -24,6 +27,8 @@ import { applyLabelFile } from '../ingest/apply-labels.js';
 import { ingestPool, DEFAULT_INGEST_BATCH } from '../ingest/ingest-pool.js';
 import { StoreUnavailableError, type GraphStore, type StoreStats } from '../store/graph-store.js';
 import { openStore } from '../store/open-store.js';
+import { readServerAddress, StoreLockedError, writeServerAddress } from '../store/store-lock.js';
+import { embedViaServer } from './embed-via-server.js';
 import { registerExportCommand } from './export-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { registerLabelStudioCommand } from './labelstudio-command.js';
@@ -224,14 +229,27 @@ export function buildProgram(): Command {
       }
       return;
     }
-    await withStore(flags, false, async (store) => {
-      const report = await embedStore(store);
+    try {
+      await withStore(flags, false, async (store) => {
+        const report = await embedStore(store);
+        process.stdout.write(
+          flags.json
+            ? JSON.stringify(report) + '\n'
+            : `embedded ${report.embedded} items (${report.modelTexts} distinct texts), ${report.upToDate} already up to date\n`,
+        );
+      });
+    } catch (error) {
+      // A running `kgal serve` holds the store: ask it to embed instead (its own model, its own writes).
+      const server = error instanceof StoreLockedError ? readServerAddress(error.dir, error.holderPid) : undefined;
+      if (!server) throw error;
+      process.stderr.write(`kgal: the store is held by the kgal server at ${server.url} (process ${server.pid}); embedding through it\n`);
+      const report = await embedViaServer(server.url, { progress: terminalProgress(), ...(process.env.KGAL_API_KEY ? { apiKey: process.env.KGAL_API_KEY } : {}) });
       process.stdout.write(
         flags.json
           ? JSON.stringify(report) + '\n'
-          : `embedded ${report.embedded} items (${report.modelTexts} distinct texts), ${report.upToDate} already up to date\n`,
+          : `embedded ${report.embedded} items through ${report.server}; all ${report.status.embedded} items have an embedding\n`,
       );
-    });
+    }
   });
 
   addStoreOptions(
@@ -398,8 +416,22 @@ export function buildProgram(): Command {
     if (flags.neo4j) overrides.neo4jUri = flags.neo4j;
     if (flags.dataDir) overrides.dataDir = flags.dataDir;
     const config = serveConfigFromEnv(process.env);
-    const store = await openStore(storeConfigFromEnv(process.env, overrides));
-    const app = createApp(store, config);
+    const storeConfig = storeConfigFromEnv(process.env, overrides);
+    const store = await openStore(storeConfig);
+    // The server embeds new items itself (src/api/background-embedder.ts), with the model once the model check
+    // below (which may build it offline) is done.
+    const embedderConfig = embedderConfigFromEnv();
+    let startModelCheck: (check: Promise<EnsureModelResult>) => void = () => undefined;
+    const modelChecked = new Promise<EnsureModelResult>((resolve) => (startModelCheck = resolve));
+    const app = createApp(store, {
+      ...config,
+      embedding: {
+        load: () => loadServeEmbedder(embedderConfig, modelChecked),
+        modelId: TransformersEmbedder.idFor(embedderConfig),
+        automatic: config.backgroundEmbed,
+        batchSize: embedderConfig.batchSize,
+      },
+    });
     // "kgal API on ..." only once the port is bound; a busy or forbidden port is an error (exit 1), not a
     // silent exit 0.
     const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
@@ -418,11 +450,14 @@ export function buildProgram(): Command {
     const address = server.address();
     const boundPort = typeof address === 'object' && address ? address.port : flags.port;
     process.stderr.write(`kgal API on http://${flags.host}:${boundPort} (${store.description})\n`);
+    // `kgal embed` on this data directory asks this server instead of failing on the lock.
+    if (!storeConfig.neo4j) writeServerAddress(storeConfig.dataDir, `http://${clientHost(flags.host)}:${boundPort}`);
+    startModelCheck(ensureModelAtServe()); // in the background: builds the model offline when it is missing (src/embeddings/ensure-model.ts)
     // Both stores commit every write before the request is answered (the embedded store to its SQLite
     // file, fsynced), so a crash loses no acknowledged write; shutdown only closes the store.
     const shutdown = (): void => {
       server.close(() =>
-        void store.close().then(
+        void (embeddingWorkerOf(app)?.stop() ?? Promise.resolve()).then(() => store.close()).then(
           () => process.exit(0),
           (error: unknown) => {
             process.stderr.write(`${describeFailure(error).message}\n`);
@@ -442,6 +477,24 @@ export function buildProgram(): Command {
   registerLabelStudioCommand(program);
   usageExits(program);
   return program;
+}
+
+/** The serve command's embedder: after the model check (a model it could not provide may have appeared since: try). */
+async function loadServeEmbedder(config: EmbedderConfig, modelChecked: Promise<EnsureModelResult>): Promise<WorkerEmbedder> {
+  const check = await modelChecked;
+  try {
+    // On a worker thread: the forward passes never hold up the server's requests.
+    return await WorkerEmbedder.load(config);
+  } catch (error) {
+    throw check.status === 'unavailable' ? new ModelUnavailableError(check.reason, { cause: error }) : error;
+  }
+}
+
+/** Where a local client reaches a server listening on `host` (all interfaces: loopback). */
+function clientHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 function packageVersion(): string {

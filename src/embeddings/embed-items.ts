@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { silentProgress, type Progress } from '../ingest/progress.js';
 import { rowOf } from '../model/matrix.js';
-import type { EmbeddingUpdate, GraphStore } from '../store/graph-store.js';
+import type { EmbeddingState, EmbeddingUpdate, GraphStore } from '../store/graph-store.js';
 import type { TextEmbedder } from './text-embedder.js';
 
 export interface EmbedItemsOptions {
@@ -10,6 +10,12 @@ export interface EmbedItemsOptions {
   batchSize?: number;
   /** Items per store write: progress survives an interrupted run. */
   writeEvery?: number;
+  /** The store's embedding states when the caller has just listed them (saves a second listing). */
+  states?: readonly EmbeddingState[];
+  /** How a chunk of embeddings is written (default `store.setEmbeddings`; the server queues it between requests). */
+  write?: (updates: EmbeddingUpdate[]) => Promise<void>;
+  /** Stops the run between two batches (what was written stays written). */
+  signal?: AbortSignal;
 }
 
 export interface EmbedItemsReport {
@@ -38,7 +44,8 @@ export async function embedPendingItems(
   const progress = options.progress ?? silentProgress;
   const batchSize = options.batchSize ?? 32;
   const writeEvery = options.writeEvery ?? 512;
-  const states = await store.listEmbeddingStates();
+  const write = options.write ?? ((updates: EmbeddingUpdate[]) => store.setEmbeddings(updates));
+  const states = options.states ?? (await store.listEmbeddingStates());
   const idsByKey = new Map<string, { text: string; ids: string[] }>();
   let upToDate = 0;
   for (const state of states) {
@@ -62,6 +69,7 @@ export async function embedPendingItems(
   progress.start(`embedding (${embedder.id})`, pending.length);
   let updates: EmbeddingUpdate[] = [];
   for (let start = 0; start < pending.length; start += batchSize) {
+    options.signal?.throwIfAborted();
     const batch = pending.slice(start, start + batchSize);
     const vectors = await embedder.embed(batch.map(([, group]) => group.text));
     batch.forEach(([key, group], row) => {
@@ -69,13 +77,13 @@ export async function embedPendingItems(
       for (const id of group.ids) updates.push({ id, key, vector });
     });
     if (updates.length >= writeEvery) {
-      await store.setEmbeddings(updates);
+      await write(updates);
       report.embedded += updates.length;
       updates = [];
     }
     progress.advance(batch.length);
   }
-  await store.setEmbeddings(updates);
+  if (updates.length > 0) await write(updates);
   report.embedded += updates.length;
   progress.stop();
   return report;

@@ -29,8 +29,13 @@ export class TransformersEmbedder implements TextEmbedder {
     private readonly extractor: FeaturePipeline,
     config: EmbedderConfig,
   ) {
-    this.id = `${config.model}:${config.quantized ? 'int8' : 'fp32'}`;
+    this.id = TransformersEmbedder.idFor(config);
     this.dimension = extractor.model.config.hidden_size ?? 384;
+  }
+
+  /** The id a model loaded with `config` will have: which stored embeddings are up to date can be judged before loading it. */
+  static idFor(config: Pick<EmbedderConfig, 'model' | 'quantized'>): string {
+    return `${config.model}:${config.quantized ? 'int8' : 'fp32'}`;
   }
 
   static async load(config: EmbedderConfig): Promise<TransformersEmbedder> {

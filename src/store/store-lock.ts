@@ -7,6 +7,46 @@ import { StoreUnavailableError } from './graph-store.js';
 export const LOCK_FILE = 'kgal.lock';
 /** The holder's pid, written beside the lock so that a refused process can say who holds it (information only). */
 const PID_FILE = 'kgal.pid';
+/** Written by `kgal serve` beside the lock: where the process holding the store answers HTTP (`kgal embed` asks it). */
+const SERVER_FILE = 'kgal.server.json';
+
+/** The data directory is held by another writer process (`holderPid` when known); a `kgal serve` may be it. */
+export class StoreLockedError extends StoreUnavailableError {
+  constructor(
+    message: string,
+    readonly dir: string,
+    readonly holderPid?: number,
+  ) {
+    super(message);
+    this.name = 'StoreLockedError';
+  }
+}
+
+export interface ServerAddress {
+  url: string;
+  pid: number;
+}
+
+/** `kgal serve` records its URL beside the lock it holds, so other commands on the same store can ask it. */
+export function writeServerAddress(dir: string, url: string): void {
+  writeFileSync(join(dir, SERVER_FILE), JSON.stringify({ url, pid: process.pid } satisfies ServerAddress) + '\n');
+}
+
+export function removeServerAddress(dir: string): void {
+  rmSync(join(dir, SERVER_FILE), { force: true });
+}
+
+/** The server recorded in `dir`, when there is one and it is the process holding the lock (not a stale file). */
+export function readServerAddress(dir: string, holderPid?: number): ServerAddress | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(join(dir, SERVER_FILE), 'utf8')) as Partial<ServerAddress>;
+    if (typeof parsed.url !== 'string' || typeof parsed.pid !== 'number') return undefined;
+    if (holderPid !== undefined && parsed.pid !== holderPid) return undefined;
+    return { url: parsed.url, pid: parsed.pid };
+  } catch {
+    return undefined;
+  }
+}
 
 export interface StoreLock {
   /** Whether a store file was created in this directory (recorded in the lock file by markStoreCreated). */
@@ -87,7 +127,7 @@ export function acquireStoreLock(dir: string): StoreLock {
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
       const holder = Number.parseInt(readPid(join(dir, PID_FILE)), 10);
       const who = Number.isFinite(holder) ? `process ${holder}` : 'another process';
-      throw new StoreUnavailableError(`the embedded store in ${dir} is in use by ${who} (stop it, or point KGAL_DATA_DIR elsewhere)`);
+      throw new StoreLockedError(`the embedded store in ${dir} is in use by ${who} (stop it, or point KGAL_DATA_DIR elsewhere)`, dir, Number.isFinite(holder) ? holder : undefined);
     }
     throw new StoreUnavailableError(`cannot lock the embedded store in ${dir}: ${(error as Error).message} (is the directory writable?)`);
   }
@@ -105,6 +145,7 @@ export function acquireStoreLock(dir: string): StoreLock {
     release: () => {
       if (!held.open) return;
       rmSync(join(dir, PID_FILE), { force: true });
+      removeServerAddress(dir);
       held.close();
     },
   };

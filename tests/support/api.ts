@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import { pino } from 'pino';
 import { createApp, type AppOptions } from '../../src/api/app.js';
 import type { GraphStore } from '../../src/store/graph-store.js';
 import { sharedData } from './fixtures.js';
 
 /** A real HTTP server in-process on a random loopback port. */
-export async function startApi(store: GraphStore, options: AppOptions = {}): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+export async function startApi(store: GraphStore, options: AppOptions = {}): Promise<{ url: string; server: Server; app: Express; close: () => Promise<void> }> {
   const app = createApp(store, { logger: pino({ level: 'silent' }), ...options });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -17,6 +18,7 @@ export async function startApi(store: GraphStore, options: AppOptions = {}): Pro
   return {
     url: `http://127.0.0.1:${port}`,
     server,
+    app,
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }

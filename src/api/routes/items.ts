@@ -7,7 +7,7 @@ import { HttpError, parseRequest } from '../errors.js';
 import { IngestBodySchema, ItemParamsSchema, type ItemResponseSchema } from '../schemas.js';
 
 /** POST /v1/items (batch upsert, all or nothing) and GET /v1/items/:id (item, entities, labels, explanation history). */
-export function itemRoutes({ store, config, selectionQueue }: ApiContext): Router {
+export function itemRoutes({ store, config, selectionQueue, embedding }: ApiContext): Router {
   const router = Router();
 
   router.post('/v1/items', requireApiKey(config.apiKey), async (req, res) => {
@@ -18,6 +18,8 @@ export function itemRoutes({ store, config, selectionQueue }: ApiContext): Route
     const report = await selectionQueue.run(() =>
       ingestRows(store, items as Array<Record<string, unknown>>, { source: 'items', allowedLabels: config.labels, labelPolicy: overwrite ? { ...CLIENT_LABEL_POLICY, onConflict: 'overwrite' } : CLIENT_LABEL_POLICY }),
     );
+    // The new items are embedded in the background (the answer does not wait for the model).
+    embedding?.notifyIngest();
     res.json({ items: report.files.reduce((n, f) => n + f.rows, 0), extracted: report.extracted, unchanged: report.unchanged, entities: (await store.stats()).entities });
   });
 

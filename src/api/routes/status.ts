@@ -4,9 +4,11 @@ import { campaignStopSignal } from '../../campaign/campaign-view.js';
 import { loadEmbeddedPool } from '../../model/pool-model.js';
 import type { ApiContext } from '../api-context.js';
 import { buildOpenApiDocument } from '../openapi.js';
+import { embeddingStatus } from './embedding.js';
 
 /** Health, readiness (asks the store), stats with coverage, model status, and the OpenAPI document. */
-export function statusRoutes({ store, modelCache }: ApiContext): Router {
+export function statusRoutes(context: ApiContext): Router {
+  const { store, modelCache } = context;
   const router = Router();
   const openApi = buildOpenApiDocument();
 
@@ -42,7 +44,8 @@ export function statusRoutes({ store, modelCache }: ApiContext): Router {
       });
     }
     const stopSignal = await campaignStopSignal(store); // the campaign's recorded rounds, judged by the stopping rules
-    res.json({ ...stats, activeLeases: leases.length, coverage: await coverage.summary, stopSignal });
+    const embedding = await embeddingStatus(context, stats); // the background embedder: state, embedded, pending
+    res.json({ ...stats, activeLeases: leases.length, coverage: await coverage.summary, stopSignal, embedding });
   });
 
   router.get('/v1/model', async (_req, res) => {
