@@ -13,6 +13,8 @@ import { modelSkipped } from './support/model.js';
 import { startKgalServe, type ServeProcess } from './support/serve.js';
 
 const KEY = 'embed-key';
+/** The embedded store even when the test run has NEO4J_URI set. */
+const EMBEDDED = { NEO4J_URI: '' };
 const auth = { authorization: `Bearer ${KEY}` };
 const news = readFileSync(sharedData('ag_news', 'ag_news_test.jsonl'), 'utf8')
   .split('\n')
@@ -51,7 +53,7 @@ describe.skipIf(modelSkipped())('kgal serve embeds, and kgal embed works against
 
   it('posted items are embedded by the server itself; kgal embed beside it asks the server (key from KGAL_API_KEY) and exits 0 when all are embedded', async () => {
     const dataDir = await tempDir('kgal-serve-embed-');
-    server = await startKgalServe({ KGAL_DATA_DIR: dataDir, KGAL_API_KEY: KEY, KGAL_LOG_LEVEL: 'silent', KGAL_ALLOW_REMOTE_MODELS: '0' });
+    server = await startKgalServe({ ...EMBEDDED, KGAL_DATA_DIR: dataDir, KGAL_API_KEY: KEY, KGAL_LOG_LEVEL: 'silent', KGAL_ALLOW_REMOTE_MODELS: '0' });
     // The server says where it answers, beside the lock it holds.
     expect(JSON.parse(readFileSync(join(dataDir, 'kgal.server.json'), 'utf8'))).toEqual({ url: server.url, pid: server.child.pid });
 
@@ -76,7 +78,7 @@ describe.skipIf(modelSkipped())('kgal serve embeds, and kgal embed works against
 
   it('with background embedding off (KGAL_BACKGROUND_EMBED=0), kgal embed has the server embed the pending items and exits 0 once none is left', async () => {
     const dataDir = await tempDir('kgal-serve-embed-');
-    server = await startKgalServe({ KGAL_DATA_DIR: dataDir, KGAL_API_KEY: KEY, KGAL_LOG_LEVEL: 'silent', KGAL_ALLOW_REMOTE_MODELS: '0', KGAL_BACKGROUND_EMBED: '0' });
+    server = await startKgalServe({ ...EMBEDDED, KGAL_DATA_DIR: dataDir, KGAL_API_KEY: KEY, KGAL_LOG_LEVEL: 'silent', KGAL_ALLOW_REMOTE_MODELS: '0', KGAL_BACKGROUND_EMBED: '0' });
     expect((await call(server.url, 'POST', '/v1/items', { items: news.map(({ id, text }) => ({ id, text })) }, auth)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await call(server.url, 'GET', '/v1/embed', undefined, auth)).body).toMatchObject({ state: 'idle', embedded: 0, pending: 60, automatic: false });
@@ -92,6 +94,7 @@ describe.skipIf(modelSkipped())('kgal serve embeds, and kgal embed works against
   it('without a model: the server keeps serving with embedding unavailable (one-line reason), and kgal embed exits 3 with it', async () => {
     const dataDir = await tempDir('kgal-serve-embed-');
     server = await startKgalServe({
+      ...EMBEDDED,
       KGAL_DATA_DIR: dataDir,
       KGAL_LOG_LEVEL: 'silent',
       KGAL_MODEL_DIR: join(dataDir, 'no-models'),
@@ -116,7 +119,7 @@ describe.skipIf(modelSkipped())('kgal serve embeds, and kgal embed works against
 
   it('kgal query names the fallback in its text output, and the server removes its address file on shutdown', async () => {
     const dataDir = await tempDir('kgal-serve-embed-');
-    server = await startKgalServe({ KGAL_DATA_DIR: dataDir, KGAL_LOG_LEVEL: 'silent', KGAL_BACKGROUND_EMBED: '0' });
+    server = await startKgalServe({ ...EMBEDDED, KGAL_DATA_DIR: dataDir, KGAL_LOG_LEVEL: 'silent', KGAL_BACKGROUND_EMBED: '0' });
     expect((await call(server.url, 'POST', '/v1/items', { items: news.slice(0, 12).map(({ id, text }) => ({ id, text })) })).status).toBe(200);
     server.child.kill('SIGTERM');
     await server.exited;
