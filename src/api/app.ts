@@ -13,6 +13,8 @@ import { embeddingRoutes } from './routes/embedding.js';
 import { graphRoutes } from './routes/graph.js';
 import { entityGraphRoutes } from './routes/entity-graph.js';
 import { itemRoutes } from './routes/items.js';
+import { labelStudioRoutes } from './routes/labelstudio.js';
+import { labelStudioConfigFromEnv, type LabelStudioConfig } from '../labelstudio/labelstudio-config.js';
 import { labelingRoutes } from './routes/labeling.js';
 import { selectionRoutes } from './routes/selection.js';
 import { statusRoutes } from './routes/status.js';
@@ -23,6 +25,8 @@ import { DEFAULT_SERVE_CONFIG, type ServeConfig } from './serve-config.js';
 export interface AppOptions extends Partial<ServeConfig> {
   /** Default: pino to stdout at `logLevel`. */
   logger?: Logger;
+  /** The Label Studio ML backend under /labelstudio (default: from KGAL_LABELSTUDIO_* and KGAL_API_KEY). */
+  labelstudio?: LabelStudioConfig;
   /**
    * Embed items in the background with this embedder (`kgal serve` passes the local transformer); started with
    * the app, stopped by `embeddingWorkerOf(app)?.stop()`. Without it the server embeds nothing.
@@ -61,6 +65,8 @@ export function createApp(store: GraphStore, options: AppOptions = {}): Express 
     app.use(cors({ origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins, allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key'] }));
   }
   app.use(webPageRoutes());
+  // Label Studio authenticates with its own key (routes/labelstudio.ts), so before the /v1 key guard.
+  app.use(labelStudioRoutes(context, options.labelstudio ?? labelStudioConfigFromEnv()).router);
   app.use(requireReadKey(config.apiKey, config.readKey));
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
 
@@ -68,10 +74,10 @@ export function createApp(store: GraphStore, options: AppOptions = {}): Express 
   app.use(itemRoutes(context));
   app.use(selectionRoutes(context));
   app.use(graphRoutes(context));
-  app.use(campaignRoutes(context));
-  app.use(embeddingRoutes(context));
   app.use(labelingRoutes(context));
   app.use(entityGraphRoutes(context));
+  app.use(campaignRoutes(context));
+  app.use(embeddingRoutes(context));
 
   app.use((req, _res, next) => next(new HttpError(404, `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(logger));

@@ -331,6 +331,7 @@ export function buildProgram(): Command {
       .command('refresh')
       .description('recompute centrality, communities and coverage gaps and write them to the entities')
       .addOption(new Option('--centrality <measure>', 'entity centrality').choices([...CENTRALITY_MEASURES]).default('pagerank'))
+      .addOption(new Option('--engine <engine>', 'where to compute: in this process, or inside Neo4j with Graph Data Science').choices([...ANALYTICS_ENGINES]).default('graphology'))
       .option('--json', 'print JSON'),
   ).action(async (flags: StoreFlags & { centrality: CentralityMeasure; engine: AnalyticsEngine; json?: boolean }) => {
     await withStore(flags, false, async (store) => {
@@ -350,7 +351,6 @@ export function buildProgram(): Command {
 
   program
     .command('cypher')
-      .addOption(new Option('--engine <engine>', 'where to compute: in this process, or inside Neo4j with Graph Data Science').choices([...ANALYTICS_ENGINES]).default('graphology'))
     .description('run an exploration query from cypher/explore (or a .cypher file) against Neo4j and print a table')
     .argument('[query]', 'name (e.g. top-gaps) or path; omit to list the available queries')
     .option('--neo4j <uri>', 'Neo4j Bolt URI (default: $NEO4J_URI)')
