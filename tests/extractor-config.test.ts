@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildExtractor, extractorNameFromEnv, readExtractorConfig, EXTRACTORS, DEFAULT_EXTRACTOR } from '../src/entities/extractor-config.js';
 import { Gazetteer } from '../src/entities/gazetteer.js';
 import { UsageError } from '../src/errors/kgal-error.js';
-import { ingestPool } from '../src/ingest/ingest-pool.js';
+import { defaultExtractor, ingestPool } from '../src/ingest/ingest-pool.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
 import { runKgal } from './support/cli.js';
 import { fixture, tempDir } from './support/fixtures.js';
@@ -43,6 +43,18 @@ describe('extractor choice: flag, KGAL_EXTRACTOR, default', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('the library/API default follows KGAL_EXTRACTOR (POST /v1/items extracts like kgal ingest)', async () => {
+    const previous = process.env.KGAL_EXTRACTOR;
+    process.env.KGAL_EXTRACTOR = 'compromise-v1';
+    try {
+      expect(defaultExtractor(Gazetteer.fromNames([])).id).toMatch(/^compromise-v1:/);
+    } finally {
+      if (previous === undefined) delete process.env.KGAL_EXTRACTOR;
+      else process.env.KGAL_EXTRACTOR = previous;
+    }
+    expect(defaultExtractor(Gazetteer.fromNames([])).id).toMatch(/^spans-v3:/);
   });
 
   it('kgal ingest --extractor compromise-v1 / KGAL_EXTRACTOR reach the extractor; a bad name exits 64', async () => {

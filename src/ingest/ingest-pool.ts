@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { canonicalKey } from '../entities/canonical-key.js';
 import type { EntityExtractor } from '../entities/entity-extractor.js';
-import { buildExtractor, DEFAULT_EXTRACTOR, type KgFacts } from '../entities/extractor-config.js';
+import { buildExtractor, DEFAULT_EXTRACTOR, extractorNameFromEnv, type KgFacts } from '../entities/extractor-config.js';
 import { Gazetteer } from '../entities/gazetteer.js';
 import { readTriplesFile } from '../kg/read-triples.js';
 import { parseKgTerm, type Triple } from '../kg/triple.js';
@@ -187,9 +187,12 @@ async function writePools(
   return report;
 }
 
-/** The extractor ingest uses unless told otherwise (DEFAULT_EXTRACTOR), linked to the KG when there is one. */
+/**
+ * The extractor ingest uses unless told otherwise: KGAL_EXTRACTOR when set (so `kgal serve`'s POST /v1/items
+ * extracts like `kgal ingest` did), else DEFAULT_EXTRACTOR; linked to the KG when there is one.
+ */
 export function defaultExtractor(gazetteer: Gazetteer, kg?: KgFacts): EntityExtractor {
-  return buildExtractor({ extractor: DEFAULT_EXTRACTOR }, gazetteer, kg);
+  return buildExtractor({ extractor: extractorNameFromEnv() ?? DEFAULT_EXTRACTOR }, gazetteer, kg);
 }
 
 export function extractionFingerprint(extractor: EntityExtractor, text: string): string {
