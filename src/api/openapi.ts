@@ -1,6 +1,10 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
-import type { ZodType } from 'zod';
+import { type ZodType, z } from 'zod';
 import {
+  LabelStudioPredictBodySchema,
+  LabelStudioSetupBodySchema,
+  LabelStudioStatusQuerySchema,
+  LabelStudioWebhookBodySchema,
   CampaignResponseSchema,
   EmbeddingStatusSchema,
   ErrorSchema,
@@ -50,6 +54,7 @@ const WRITE_ERRORS = {
 export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateDocument']> {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'KGAL_API_KEY (or header X-API-Key)' });
+  registry.registerComponent('securitySchemes', 'labelStudioKey', { type: 'http', scheme: 'basic', description: 'KGAL_LABELSTUDIO_KEY (else KGAL_API_KEY) as the Basic auth password, or as a Bearer token' });
   const secured = [{ apiKey: [] }];
 
   registry.registerPath({
@@ -209,6 +214,43 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV3['generateD
       401: error('API key missing or wrong (only when KGAL_API_KEY is set)'),
       503: error('The server has no embedder'),
     },
+  });
+  // Label Studio's ML-backend protocol (docs/labelstudio.md): Label Studio calls these, not people.
+  const labelStudioKey = [{ labelStudioKey: [] }];
+  const LOOSE = z.looseObject({});
+  registry.registerPath({ method: 'get', path: '/labelstudio/health', summary: 'Label Studio ML backend: liveness (open, as Label Studio probes it before it sends credentials)', responses: { 200: json(LOOSE, '{"status":"UP"}') } });
+  registry.registerPath({
+    method: 'post',
+    path: '/labelstudio/setup',
+    summary: 'Label Studio ML backend: connect a project (labeling config, hostname and token for its REST API); answers the model version',
+    security: labelStudioKey,
+    request: jsonBody(LabelStudioSetupBodySchema),
+    responses: { 200: json(LOOSE, '{"model_version": ...}'), 400: error('Invalid body or labeling config without Choices/Text'), 401: error('Key missing or wrong') },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/labelstudio/predict',
+    summary: "Label Studio ML backend: one prediction per task in request order (kgal's choice, a score that makes \"lowest score first\" serve kgal's batch, the explanation)",
+    security: labelStudioKey,
+    request: jsonBody(LabelStudioPredictBodySchema),
+    responses: { 200: json(LOOSE, '{"results": [...]}'), 400: error('Invalid body'), 401: error('Key missing or wrong') },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/labelstudio/webhook',
+    summary: 'Label Studio webhook: annotations created/updated/deleted become kgal labels (the /v1/labels path); START_TRAINING runs a round',
+    security: labelStudioKey,
+    request: jsonBody(LabelStudioWebhookBodySchema),
+    responses: { 200: json(LOOSE, 'What was written'), 400: error('Invalid event or label outside the choices'), 401: error('Key missing or wrong'), 409: error('Conflicting label') },
+  });
+  registry.registerPath({ method: 'get', path: '/labelstudio/versions', summary: 'Label Studio ML backend: the model versions kgal has written', security: labelStudioKey, responses: { 200: json(LOOSE, '{"versions": [...]}') } });
+  registry.registerPath({
+    method: 'get',
+    path: '/labelstudio/status',
+    summary: "kgal's state for a connected Label Studio project (current round, last error)",
+    security: labelStudioKey,
+    request: { query: LabelStudioStatusQuerySchema },
+    responses: { 200: json(LOOSE, 'Project state'), 404: error('Project not connected') },
   });
   registry.registerPath({ method: 'get', path: '/health', summary: 'Liveness', responses: { 200: { description: 'The process is up' } } });
   registry.registerPath({

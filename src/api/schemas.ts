@@ -478,3 +478,20 @@ export const ExportQuerySchema = z
       .openapi({ description: "Also the unlabeled items with the model's predicted label and probability." }),
   })
   .openapi('ExportQuery');
+
+// Label Studio's ML-backend protocol (its own request shapes; loose: Label Studio sends more fields than kgal reads).
+export const LabelStudioSetupBodySchema = z.looseObject({
+  project: z.string().min(1),
+  schema: z.string().min(1),
+  hostname: z.string().nullish(),
+  access_token: z.string().nullish(),
+});
+
+const LabelStudioTaskSchema = z.looseObject({ id: z.number().int(), data: z.record(z.string(), z.unknown()) });
+export const LabelStudioPredictBodySchema = z.looseObject({
+  tasks: z.array(LabelStudioTaskSchema).max(1_000_000),
+  project: z.string().optional(),
+  label_config: z.string().optional(),
+});
+export const LabelStudioWebhookBodySchema = z.looseObject({ action: z.string().min(1) });
+export const LabelStudioStatusQuerySchema = z.object({ project: z.string().regex(/^\d+$/, 'a Label Studio project id') });

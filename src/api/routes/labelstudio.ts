@@ -1,27 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { Router, type RequestHandler } from 'express';
-import { z } from 'zod';
 import { LabelStudioBackend } from '../../labelstudio/labelstudio-backend.js';
 import type { LabelStudioConfig } from '../../labelstudio/labelstudio-config.js';
 import { projectIdOf, publicProjectState, readProjectState } from '../../labelstudio/project-state.js';
 import type { ApiContext } from '../api-context.js';
 import { HttpError, parseRequest } from '../errors.js';
-
-const SetupBodySchema = z.looseObject({
-  project: z.string().min(1),
-  schema: z.string().min(1),
-  hostname: z.string().nullish(),
-  access_token: z.string().nullish(),
-});
-
-const TaskSchema = z.looseObject({ id: z.number().int(), data: z.record(z.string(), z.unknown()) });
-const PredictBodySchema = z.looseObject({
-  tasks: z.array(TaskSchema).max(1_000_000),
-  project: z.string().optional(),
-  label_config: z.string().optional(),
-});
-const WebhookBodySchema = z.looseObject({ action: z.string().min(1) });
-const StatusQuerySchema = z.object({ project: z.string().regex(/^\d+$/, 'a Label Studio project id') });
+import {
+  LabelStudioPredictBodySchema as PredictBodySchema,
+  LabelStudioSetupBodySchema as SetupBodySchema,
+  LabelStudioStatusQuerySchema as StatusQuerySchema,
+  LabelStudioWebhookBodySchema as WebhookBodySchema,
+} from '../schemas.js';
 
 /**
  * Label Studio sends no credentials unless told to: with a key (KGAL_LABELSTUDIO_KEY, else KGAL_API_KEY)
