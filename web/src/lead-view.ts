@@ -61,7 +61,7 @@ export function LeadView() {
         ${stopSignal
           ? html`<p class="sentence">${stopSignal.sentence}</p>
               <ul class="rules">
-                ${stopSignal.rules.map((r) => html`<li class=${r.met ? 'met' : ''}><b>${r.met ? '✓' : '·'} ${r.rule}</b> — ${r.detail}</li>`)}
+                ${stopSignal.rules.map((r) => html`<li class=${r.met ? 'met' : ''}><b>${r.met ? '✓' : '○'} ${r.rule}</b> — ${r.detail}</li>`)}
               </ul>`
           : html`<p class="muted">This server does not compute a stop signal.</p>`}
       </section>
