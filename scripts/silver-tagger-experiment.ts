@@ -201,20 +201,21 @@ const devDocs = await encodeAll(dev.map((e) => e.text));
 const spans = new SpanExtractor();
 /** Per dev text: alnum words (folded) and each word's probability of being in a name (B or I). */
 const nameProb: Array<{ words: string[]; p: number[] }> = [];
-const tagged: EntityMention[][] = devDocs.map((doc) => {
+/** The tagger's spans per dev text, each with the least name probability over its words. */
+const tagged: Array<Array<EntityMention & { least: number }>> = devDocs.map((doc) => {
   const f = features(doc, DIM);
   const Xd = { rows: f.length, cols: D, data: new Float32Array(f.length * D) };
   f.forEach((row, r) => Xd.data.set(row, r * D));
   const p = predictProba(model, Xd);
   const alnum = doc.words.filter(isAlnum);
   nameProb.push({ words: alnum.map((w) => w.text), p: alnum.map((_, k) => p.data[k * 3 + 1]! + p.data[k * 3 + 2]!) });
-  const found: EntityMention[] = [];
+  const found: Array<EntityMention & { least: number }> = [];
   let current: Word[] = [];
   const probOf = new Map(alnum.map((w, k) => [w, p.data[k * 3 + 1]! + p.data[k * 3 + 2]!]));
   const flush = (): void => {
     if (current.length > 0) {
       const name = current.map((w) => w.original || w.text).join(' ');
-      found.push({ key: canonicalKey(name), name, type: 'topic', count: Math.round(100 * Math.min(...current.map((w) => probOf.get(w) ?? 0))) });
+      found.push({ key: canonicalKey(name), name, type: 'topic', count: 1, least: Math.min(...current.map((w) => probOf.get(w) ?? 0)) });
     }
     current = [];
   };
@@ -258,10 +259,10 @@ function spanProb(i: number, key: string): number {
 for (const threshold of [0.2, 0.5]) {
   report(`spans-v3 kept where the tagger gives a word ≥ ${threshold}`, (i) => spans.extract(dev[i]!.text).filter((m) => { const q = spanProb(i, m.key); return q === 0 || q >= threshold; }));
 }
-for (const threshold of [80, 95]) {
-  report(`spans-v3 + tagger spans with every word ≥ ${threshold / 100}`, (i) => {
+for (const threshold of [0.8, 0.95]) {
+  report(`spans-v3 + tagger spans with every word ≥ ${threshold}`, (i) => {
     const rules = spans.extract(dev[i]!.text);
     const keys = new Set(rules.map((m) => m.key));
-    return [...rules, ...tagged[i]!.filter((m) => !keys.has(m.key) && m.count >= threshold)];
+    return [...rules, ...tagged[i]!.filter((m) => !keys.has(m.key) && m.least >= threshold)];
   });
 }
