@@ -7,6 +7,7 @@
  *   npx tsc -p . && node dist/scripts/bench-select.js --store <dir> [--sizes 10000,100000] [--labeled 200]
  *       [--batch 50] [--members 5] [--noise 0.01] [--seed 1] [--repeats 3] [--modal-timeout 900]
  *       [--out DIR] [--skip-modal] [--profile] [--per-query-graph] [--neo4j bolt://... (its database is wiped)]
+ *       [--keep-neo4j (reuse the pool an earlier run built in --neo4j)] [--strategies kg-guided,entropy]
  *
  * The pool: AG News test items (--file, default ../shared/data/ag_news/ag_news_test.jsonl) with the
  * embeddings (all-MiniLM-L6-v2) and entity mentions that `kgal ingest --embed` stored in --store (opened
@@ -78,6 +79,11 @@ const { values } = parseArgs({
     'per-query-graph': { type: 'boolean', default: false },
     // build the kgal side's pool in this Neo4j (its database is WIPED) instead of the in-memory store
     neo4j: { type: 'string' },
+    // with --neo4j: reuse the pool an earlier run built there (checked by a marker: size, seed, noise,
+    // labeled rows) instead of wiping and rebuilding it; the build and graph refresh are then skipped, so
+    // each child's first query is a fresh process's first query on a built store
+    'keep-neo4j': { type: 'boolean', default: false },
+    strategies: { type: 'string', default: 'kg-guided,entropy' },
     child: { type: 'string' },
   },
 });
@@ -176,14 +182,18 @@ function readPoolRows(out: string, rows: number, dims: number): Float32Array {
   return data;
 }
 
-/** Builds the in-memory store of the first `size` pool rows. */
-async function buildStore(out: string, size: number): Promise<GraphStore> {
+/** Builds the in-memory store (or --neo4j's) of the first `size` pool rows; with --keep-neo4j reuses a matching one. */
+async function buildStore(out: string, size: number): Promise<{ store: GraphStore; reused: boolean; marker?: unknown }> {
   const pool = JSON.parse(readFileSync(join(out, 'pool.items.json'), 'utf8')) as PoolItems;
   if (size > pool.rows) throw new Error(`size ${size} is larger than the exported pool (${pool.rows})`);
   const vectors = readPoolRows(out, size, pool.dims);
   const labeled = new Set(pool.labeledRows);
   const n0 = pool.originals.length;
   const store: GraphStore = values.neo4j ? await Neo4jGraphStore.connect({ uri: values.neo4j, database: process.env.NEO4J_DATABASE ?? 'neo4j' }) : await MemoryGraphStore.open();
+  const marker = { size, rows: pool.rows, labeledRows: pool.labeledRows, refreshed: !values['per-query-graph'], meta: readFileSync(join(out, 'pool.meta.json'), 'utf8') };
+  if (store instanceof Neo4jGraphStore && values['keep-neo4j'] && JSON.stringify(await store.getState(POOL_MARKER)) === JSON.stringify(marker)) {
+    return { store, reused: true };
+  }
   if (store instanceof Neo4jGraphStore) await store.clear();
   const chunk = 5000;
   for (let start = 0; start < size; start += chunk) {
@@ -208,8 +218,11 @@ async function buildStore(out: string, size: number): Promise<GraphStore> {
     await store.upsertItems(upserts);
     await store.setEmbeddings(embeddings);
   }
-  return store;
+  return { store, reused: false, marker };
 }
+
+/** KgalState name of what --keep-neo4j checks: the pool a run built in the Neo4j database. */
+const POOL_MARKER = 'benchSelectPool';
 
 /**
  * Where queryPool's time goes: its own stages, called one by one (loadRound, roundContexts, the strategy's
@@ -278,13 +291,14 @@ async function runChild(spec: string, out: string): Promise<void> {
   const size = Number(sizeText);
   if (strategy !== 'kg-guided' && strategy !== 'entropy') throw new Error(`--child SIZE:kg-guided|entropy, got ${spec}`);
   const started = performance.now();
-  const store = await buildStore(out, size);
-  const buildSeconds = (performance.now() - started) / 1000;
+  const { store, reused, marker } = await buildStore(out, size);
+  const buildSeconds = reused ? 0 : (performance.now() - started) / 1000;
   const refreshStarted = performance.now();
   // What a deployment does after ingest (`kgal graph refresh`, POST /v1/graph/refresh): queries then
   // read the stored centrality and communities instead of analysing the graph each time.
-  if (!values['per-query-graph']) await refreshEntityAnalytics(store);
-  const refreshSeconds = values['per-query-graph'] ? 0 : (performance.now() - refreshStarted) / 1000;
+  if (!values['per-query-graph'] && !reused) await refreshEntityAnalytics(store);
+  const refreshSeconds = values['per-query-graph'] || reused ? 0 : (performance.now() - refreshStarted) / 1000;
+  if (marker !== undefined && store instanceof Neo4jGraphStore) await store.setState(POOL_MARKER, marker);
   const rssBeforeMB = mb(process.memoryUsage().rss);
   const runs: KgalResult['runs'] = [];
   let firstQuery: KgalResult['firstQuery'] | undefined;
@@ -509,12 +523,13 @@ async function runParent(): Promise<void> {
   const kgal = new Map<string, KgalResult>();
   const modal = new Map<string, ModalResult | Failure>();
   for (const size of sizes) {
-    for (const strategy of ['kg-guided', 'entropy']) {
+    for (const strategy of values.strategies.split(',')) {
       console.error(`kgal ${strategy} @ ${size} ...`);
       const args = [self, '--child', `${size}:${strategy}`, '--out', out, '--batch', `${batchSize}`, '--members', `${members}`, '--seed', `${seed}`, '--repeats', `${repeats}`];
       if (values.profile) args.push('--profile');
       if (values['per-query-graph']) args.push('--per-query-graph');
       if (values.neo4j) args.push('--neo4j', values.neo4j);
+      if (values['keep-neo4j']) args.push('--keep-neo4j');
       const busy = busySeconds();
       const run = await runProcess(process.execPath, args, 1800);
       if (run.failed) throw new Error(`kgal ${strategy} @ ${size}: ${run.failed}`);
@@ -549,8 +564,10 @@ async function runParent(): Promise<void> {
   lines.push('| pool | engine / strategy | time includes | seconds | peak RSS MB | vs modAL |');
   lines.push('|---:|---|---|---:|---:|---|');
   for (const size of sizes) {
-    const kg = kgal.get(`${size}:kg-guided`)!;
-    const en = kgal.get(`${size}:entropy`)!;
+    // Either may be missing (--strategies): its rows are left out.
+    const kg = kgal.get(`${size}:kg-guided`);
+    const en = kgal.get(`${size}:entropy`);
+    const any = (kg ?? en)!;
     const ranked = modal.get(`${size}:ranked`);
     const ent = modal.get(`${size}:entropy`);
     const fit = ok(ent) ? ent.fitSeconds : ok(ranked) ? ranked.fitSeconds : undefined;
@@ -558,16 +575,16 @@ async function runParent(): Promise<void> {
     const entTotal = ok(ent) ? ent.fitSeconds + ent.seconds : undefined;
     const N = size.toLocaleString('en-US');
     const peak = (r: KgalResult): string => r.peakRssMB.toFixed(0);
-    const graphWord = kg.graphSource === 'stored' ? 'graph (stored analytics)' : 'graph (analysed per query)';
+    const graphWord = any.graphSource === 'stored' ? 'graph (stored analytics)' : 'graph (analysed per query)';
     const onStore = values.neo4j ? ' on Neo4j' : '';
-    lines.push(`| ${N} | kgal kg-guided (K=${members})${onStore} | end to end: load + ${graphWord} + train (LR) + score (pool probabilities) + choose (margin shortlist, evidence, lazy greedy: coverage + diversity) | ${s(kg.median.total)} | ${peak(kg)} | ${ratio(kg.median.total, rankedTotal, 'modAL fit + ranked batch')} |`);
-    lines.push(`| ${N} | kgal kg-guided | given a trained model: score (pool probabilities) + choose | ${s(kg.median.scoreSelect)} | | ${ratio(kg.median.scoreSelect, ok(ranked) ? ranked.seconds : undefined, 'modAL ranked batch')} |`);
-    lines.push(`| ${N} | kgal entropy${onStore} | end to end: load + ${graphWord} + train (LR) + score (pool probabilities, entropy) + select (top k) | ${s(en.median.total)} | ${peak(en)} | ${ratio(en.median.total, entTotal, 'modAL fit + entropy_sampling')} |`);
-    lines.push(`| ${N} | kgal entropy | given a trained model: score (pool probabilities, entropy) + select | ${s(en.median.scoreSelect)} | | ${ratio(en.median.scoreSelect, ok(ent) ? ent.seconds : undefined, 'modAL entropy_sampling')} |`);
-    if (en.matrixEntropySampling !== undefined) {
+    if (kg) lines.push(`| ${N} | kgal kg-guided (K=${members})${onStore} | end to end: load + ${graphWord} + train (LR) + score (pool probabilities) + choose (margin shortlist, evidence, lazy greedy: coverage + diversity) | ${s(kg.median.total)} | ${peak(kg)} | ${ratio(kg.median.total, rankedTotal, 'modAL fit + ranked batch')} |`);
+    if (kg) lines.push(`| ${N} | kgal kg-guided | given a trained model: score (pool probabilities) + choose | ${s(kg.median.scoreSelect)} | | ${ratio(kg.median.scoreSelect, ok(ranked) ? ranked.seconds : undefined, 'modAL ranked batch')} |`);
+    if (en) lines.push(`| ${N} | kgal entropy${onStore} | end to end: load + ${graphWord} + train (LR) + score (pool probabilities, entropy) + select (top k) | ${s(en.median.total)} | ${peak(en)} | ${ratio(en.median.total, entTotal, 'modAL fit + entropy_sampling')} |`);
+    if (en) lines.push(`| ${N} | kgal entropy | given a trained model: score (pool probabilities, entropy) + select | ${s(en.median.scoreSelect)} | | ${ratio(en.median.scoreSelect, ok(ent) ? ent.seconds : undefined, 'modAL entropy_sampling')} |`);
+    if (en?.matrixEntropySampling !== undefined) {
       lines.push(`| ${N} | kgal uncertaintySampling (entropy) | the unlabeled matrix + fitted classifier → top ${batchSize} (modAL entropy_sampling's inputs and outputs) | ${s(en.matrixEntropySampling)} | | ${ratio(en.matrixEntropySampling, ok(ent) ? ent.seconds : undefined, 'modAL entropy_sampling')} |`);
     }
-    lines.push(`| ${N} | kgal trainLogisticRegression | fit on the ${labeledRows.length} labeled (1 model, no committee) | ${s(kg.profile['  train: trainLogisticRegression (1 model)']!)} | | |`);
+    lines.push(`| ${N} | kgal trainLogisticRegression | fit on the ${labeledRows.length} labeled (1 model, no committee) | ${s(any.profile['  train: trainLogisticRegression (1 model)']!)} | | |`);
     if (!values['skip-modal']) {
       lines.push(`| ${N} | sklearn LogisticRegression(C=1) | fit on the ${labeledRows.length} labeled (warm refit) | ${fit === undefined ? 'n/a' : sec(fit)} | | |`);
       lines.push(
@@ -589,7 +606,8 @@ async function runParent(): Promise<void> {
   lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const size of sizes) {
     for (const strategy of ['kg-guided', 'entropy']) {
-      const r = kgal.get(`${size}:${strategy}`)!;
+      const r = kgal.get(`${size}:${strategy}`);
+      if (!r) continue;
       const m = r.median;
       lines.push(
         `| ${size.toLocaleString('en-US')} | ${strategy} | ${s(m.load)} | ${s(m.graph)} | ${s(m.train)} | ${s(m.score)} | ${s(m.select)} | ${s(m.total)} | ${s(r.firstQuery.total)} | ${r.rssBeforeMB.toFixed(0)} | ${r.peakRssMB.toFixed(0)} | ${r.buildSeconds.toFixed(1)} | ${r.refreshSeconds.toFixed(2)} | ${r.otherCores?.toFixed(2) ?? ''} |`,

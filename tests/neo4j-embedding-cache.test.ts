@@ -60,4 +60,57 @@ describe.skipIf(neo4jSkipped())('Neo4j embedding cache across processes', () => 
       { id: 'm3', keys: [] },
     ]);
   });
+
+  it('lists item summaries with the labels, leases and metadata other connections wrote since the last listing', async () => {
+    const ids = ['s1', 's2', 's3'];
+    await writer.upsertItems(ids.map((id) => ({ id, text: `text ${id}`, meta: { n: id }, extraction: { fingerprint: `fp-${id}`, mentions: [] } })));
+    const mine = async () => (await reader.listItemSummaries()).filter((s) => s.id.startsWith('s'));
+    const first = await mine();
+    expect(first).toEqual(ids.map((id) => ({ id, meta: { n: id }, fingerprint: `fp-${id}` })));
+    expect((await mine())[0]!.meta).toBe(first[0]!.meta); // the static part is cached: the same parsed meta
+
+    // Labels and leases change no token: they are re-read on every listing.
+    await writer.setLabels([{ id: 's1', label: 'sports', annotator: 'ann' }]);
+    const [lease] = await writer.leaseItems({ ids: ['s2'], holder: 'bob', durationMs: 60_000 });
+    const labeled = await mine();
+    expect(labeled[0]).toMatchObject({ id: 's1', label: 'sports', annotator: 'ann', meta: { n: 's1' }, fingerprint: 'fp-s1' });
+    expect(typeof labeled[0]!.labeledAt).toBe('string');
+    expect(labeled[1]).toEqual({ id: 's2', meta: { n: 's2' }, fingerprint: 'fp-s2', lease: lease! });
+    expect(labeled[2]).toEqual({ id: 's3', meta: { n: 's3' }, fingerprint: 'fp-s3' });
+    // The same as an uncached listing (a fresh connection) gives.
+    const fresh = await Neo4jGraphStore.connect({ uri: neo4jTestUri()!, database: process.env.NEO4J_DATABASE ?? 'neo4j' });
+    try {
+      expect(await mine()).toEqual((await fresh.listItemSummaries()).filter((s) => s.id.startsWith('s')));
+    } finally {
+      await fresh.close();
+    }
+
+    // A released lease, an undone label and an upsert's new metadata: all show on the next listing.
+    await writer.releaseLeases(['s2']);
+    await writer.undoLabel('s1', 'ann');
+    await writer.upsertItems([{ id: 's3', text: 'text s3', meta: { n: 'changed' } }]);
+    expect(await mine()).toEqual([
+      { id: 's1', meta: { n: 's1' }, fingerprint: 'fp-s1' },
+      { id: 's2', meta: { n: 's2' }, fingerprint: 'fp-s2' },
+      { id: 's3', meta: { n: 'changed' }, fingerprint: 'fp-s3' },
+    ]);
+  });
+
+  it('serves the cached entity analytics until another connection refreshes them or changes the graph', async () => {
+    const mention = (key: string) => ({ key, name: key, type: 'topic' as const, count: 1 });
+    await writer.upsertItems([{ id: 'g1', text: 'g one', meta: {}, extraction: { fingerprint: 'g1', mentions: [mention('ga'), mention('gb')] } }]);
+    const version = await writer.graphVersion();
+    await writer.setEntityAnalytics([{ key: 'ga', centrality: 0.25, community: 1, coverage: 0, gap: 0.25 }], 'pagerank', version);
+    const first = await reader.getEntityAnalytics();
+    expect(first).toEqual({ measure: 'pagerank', graphVersion: version, rows: [{ key: 'ga', name: 'ga', type: 'topic', centrality: 0.25, community: 1 }] });
+    expect((await reader.getEntityAnalytics())!.rows[0]).toBe(first!.rows[0]); // cached: the same rows
+
+    // Another refresh (same version, new values) shows.
+    await writer.setEntityAnalytics([{ key: 'ga', centrality: 0.5, community: 2, coverage: 0, gap: 0.5 }], 'pagerank', version);
+    expect((await reader.getEntityAnalytics())!.rows).toEqual([{ key: 'ga', name: 'ga', type: 'topic', centrality: 0.5, community: 2 }]);
+
+    // Re-extraction deletes the entity and bumps the graph version: the rows are read again (now none).
+    await writer.upsertItems([{ id: 'g1', text: 'g one', meta: {}, extraction: { fingerprint: 'g2', mentions: [mention('gc')] } }]);
+    expect(await reader.getEntityAnalytics()).toEqual({ measure: 'pagerank', graphVersion: version, rows: [] });
+  });
 });
