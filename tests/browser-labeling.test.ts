@@ -192,8 +192,14 @@ describe('labeling page in headless Chromium: two annotators, keyboard only, rea
     // The model left cold start, and the pages showed its predictions, preselected.
     const query = (await call(server.url, 'POST', '/v1/query', { batchSize: 1 })).body;
     expect(query).toMatchObject({ coldStart: false, uncertaintySource: 'model' });
-    for (const [page, log] of [[pageOne, logOne], [pageTwo, logTwo]] as const) {
-      const shown = log.filter((e) => e.type === 'shown');
+    for (const page of [pageOne, pageTwo]) {
+      // After its last label the page goes on to the next pick: read its log and its screen once that pick is up.
+      await page.waitForFunction(() => {
+        const shown = (window as unknown as { kgalPage: { events: PageEvent[] } }).kgalPage.events.filter((e) => e.type === 'shown');
+        const label = shown[shown.length - 1]?.prediction?.label;
+        return label !== undefined && (document.querySelector('[data-testid=prediction]')?.textContent ?? '').includes(label);
+      }, undefined, { timeout: 30_000 });
+      const shown = (await events(page)).filter((e) => e.type === 'shown');
       expect(shown[0]!.prediction).toBeUndefined();
       expect(shown.slice(-5).every((e) => e.prediction !== undefined)).toBe(true);
       const last = shown[shown.length - 1]!;
