@@ -1,3 +1,4 @@
+import neo4j from 'neo4j-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Neo4jGraphStore } from '../src/store/neo4j-store.js';
 import { freshNeo4jStore, neo4jSkipped, neo4jTestUri } from './support/neo4j.js';
@@ -31,6 +32,38 @@ describe.skipIf(neo4jSkipped())('Neo4j embedding cache across processes', () => 
 
     await writer.upsertItems([{ id: 'e3', text: 'a changed text', meta: {} }]);
     expect((await reader.getEmbeddings()).ids).toEqual(['e1', 'e2']);
+  });
+
+  it('reads vectors stored without the packed copy (by an earlier kgal) the same as packed ones, bit for bit', async () => {
+    const ids = ['v1', 'v2', 'v3'];
+    await writer.upsertItems(ids.map((id) => ({ id, text: `text ${id}`, meta: {} })));
+    await writer.setEmbeddings(ids.map((id, i) => ({ id, key: 'k', vector: vector(10 + i) })));
+    const packed = await writer.getEmbeddings(ids);
+    expect(packed.matrix.data.subarray(384, 768)).toEqual(vector(11));
+
+    const driver = neo4j.driver(neo4jTestUri()!);
+    try {
+      const removed = await driver.executeQuery(
+        "MATCH (i:Item {id: 'v2'}) WHERE i.embeddingPacked IS NOT NULL REMOVE i.embeddingPacked RETURN count(i) AS n",
+        {},
+        { database: process.env.NEO4J_DATABASE ?? 'neo4j' },
+      );
+      expect(removed.records[0]?.get('n')).toEqual(neo4j.int(1));
+    } finally {
+      await driver.close();
+    }
+    const mixed = await writer.getEmbeddings(ids);
+    expect(mixed.ids).toEqual(ids);
+    expect(Array.from(mixed.matrix.data)).toEqual(Array.from(packed.matrix.data));
+    // The whole listing, read by a connection without a cache, too.
+    const fresh = await Neo4jGraphStore.connect({ uri: neo4jTestUri()!, database: process.env.NEO4J_DATABASE ?? 'neo4j' });
+    try {
+      const all = await fresh.getEmbeddings();
+      const row = all.ids.indexOf('v2');
+      expect(all.matrix.data.subarray(row * 384, (row + 1) * 384)).toEqual(vector(11));
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('serves the cached item mentions until another connection upserts items', async () => {

@@ -51,8 +51,13 @@ export interface EmbeddedPool {
 }
 
 /** The store's embedded items with their labels; pass `items` when the caller has already listed them. */
-export async function loadEmbeddedPool(store: GraphStore, items?: readonly ItemSummary[]): Promise<EmbeddedPool> {
-  const [listed, embedded] = await Promise.all([items ?? store.listItemSummaries(), store.getEmbeddings()]);
+export async function loadEmbeddedPool(
+  store: GraphStore,
+  items?: readonly ItemSummary[],
+  /** The store's embeddings when the caller already asked for them (to read them alongside other reads). */
+  embeddings?: Promise<{ ids: string[]; matrix: Matrix<Float32Array> }>,
+): Promise<EmbeddedPool> {
+  const [listed, embedded] = await Promise.all([items ?? store.listItemSummaries(), embeddings ?? store.getEmbeddings()]);
   return embeddedPool(listed, embedded);
 }
 

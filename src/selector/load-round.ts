@@ -46,9 +46,13 @@ export interface LoadedRound {
 
 export async function loadRound(store: GraphStore, options: LoadRoundOptions): Promise<LoadedRound> {
   const t0 = performance.now();
+  // The embeddings are read while the graph state loads: a process's first query reads every vector (100k
+  // × 384 floats over Bolt on Neo4j), and nothing in the graph state depends on them.
+  const embedded = store.getEmbeddings();
+  embedded.catch(() => undefined); // a failure is thrown by the await in loadEmbeddedPool, not reported twice
   const graph = await loadGraphState(store, { ...(options.centrality ? { centrality: options.centrality } : {}), ...(options.decay ? { decay: options.decay } : {}) });
   const t1 = performance.now();
-  const pool = await loadEmbeddedPool(store, graph.items);
+  const pool = await loadEmbeddedPool(store, graph.items, embedded);
   const t2 = performance.now();
   const { items } = graph;
   // Positions of the unlabeled items and each item's embedding row: both lists are in id order, so no
