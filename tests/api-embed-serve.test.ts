@@ -2,7 +2,7 @@
  * A real `kgal serve` process on the embedded store: it embeds posted items itself, and `kgal embed` run
  * beside it (the store is locked by the server) asks the server over HTTP instead of failing on the lock.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -131,4 +131,23 @@ describe.skipIf(modelSkipped())('kgal serve embeds, and kgal embed works against
     expect(query.stdout.split('\n')[0]).toMatch(/^cold-start \(fallback: entropy needs a trained model: no embeddings/);
     expect(query.stdout).not.toMatch(/^entropy/m);
   }, 120_000);
+  it('an embedding process that dies (killed, out of memory) is replaced: the next items are embedded, the server keeps serving', async () => {
+    const dataDir = await tempDir('kgal-serve-embed-crash-');
+    server = await startKgalServe({ ...EMBEDDED, KGAL_DATA_DIR: dataDir, KGAL_API_KEY: KEY, KGAL_LOG_LEVEL: 'silent', KGAL_ALLOW_REMOTE_MODELS: '0' });
+    const stats = async () => (await call(server!.url, 'GET', '/v1/stats', undefined, auth)).body as { embeddedItems: number; embedding: { state: string; pending: number } };
+    expect((await call(server.url, 'POST', '/v1/items', { items: news.slice(0, 10).map(({ id, text }) => ({ id, text })) }, auth)).status).toBe(200);
+    expect((await waitFor(stats, (s) => s.embeddedItems === 10 && s.embedding.state === 'idle')).embeddedItems).toBe(10);
+
+    // The model's process is the server's child running embedder-worker.js: kill it as the OOM killer would.
+    const children = execFileSync('pgrep', ['-P', String(server.child.pid), '-f', 'embedder-worker'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    expect(children).toHaveLength(1);
+    process.kill(Number(children[0]), 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    expect((await call(server.url, 'POST', '/v1/items', { items: news.slice(10, 20).map(({ id, text }) => ({ id, text })) }, auth)).status).toBe(200);
+    const after = await waitFor(stats, (s) => s.embeddedItems === 20 && s.embedding.state === 'idle');
+    expect(after.embeddedItems).toBe(20);
+    expect(after.embedding.pending).toBe(0);
+    expect((await call(server.url, 'GET', '/health')).status).toBe(200);
+  }, 180_000);
 });

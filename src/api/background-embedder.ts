@@ -219,6 +219,11 @@ export class BackgroundEmbedder {
       const message = oneLine(error);
       this.lastRun = { startedAt, finishedAt: new Date().toISOString(), embedded, error: message };
       this.logger?.error({ err: error }, `embedding run failed: ${message}`);
+      // The embedder may be gone with the run (its process killed, out of memory): the next run loads a new one
+      // instead of failing on the dead one for the rest of the server's life.
+      const failed = this.embedder;
+      this.embedder = undefined;
+      void failed?.then((embedder) => embedder.dispose()).catch(() => undefined);
     } finally {
       this.progress = undefined;
     }
