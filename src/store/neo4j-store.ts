@@ -817,14 +817,14 @@ function embeddingMatrix(records: ReadonlyArray<{ get(key: string): unknown }>):
   const firstPacked = first.get('packed') as string | null;
   const cols = firstPacked !== null ? Buffer.byteLength(firstPacked, 'base64') / 4 : (first.get('embedding') as number[]).length;
   const data = new Float32Array(records.length * cols);
-  const bytes = new Uint8Array(data.buffer);
+  const bytes = Buffer.from(data.buffer); // a view: base64 decodes straight into the matrix
   records.forEach((record, row) => {
     const packed = record.get('packed') as string | null;
-    const vector = packed !== null ? Buffer.from(packed, 'base64') : (record.get('embedding') as number[]);
-    const length = packed !== null ? vector.length / 4 : vector.length;
+    const vector = packed === null ? (record.get('embedding') as number[]) : undefined;
+    const length = packed !== null ? Buffer.byteLength(packed, 'base64') / 4 : vector!.length;
     if (length !== cols) throw new RangeError(`embedding of ${record.get('id') as string} has ${length} values, expected ${cols}`);
-    if (packed !== null) bytes.set(vector, row * cols * 4);
-    else data.set(vector, row * cols);
+    if (packed !== null) bytes.write(packed, row * cols * 4, cols * 4, 'base64');
+    else data.set(vector!, row * cols);
   });
   return { rows: records.length, cols, data };
 }
