@@ -174,10 +174,22 @@ describe('auto: the EXP4.P bandit over presets', () => {
     await store.setLabels(first.picks.map((p) => ({ id: p.id, label: TOPICS[Number(p.id.slice(5)) % 3]! })));
     const second = await queryPool(store, { batchSize: 6, strategy: 'auto', budget: 60 });
     expect(second.bandit!.reward).toBeGreaterThan(0);
+    expect(second.coldStart).toBe(false);
+    expect(second.picks.filter((p) => p.strategy.includes('→'))).toEqual([]);
     expect(second.picks.map((p) => p.id).some((id) => first.picks.some((p) => p.id === id))).toBe(false);
     const after = (await store.getState('auto')) as { queried: unknown[]; rounds: number };
     expect(after.queried).toHaveLength(6);
     expect(after.rounds).toBe(6);
+  });
+
+  it('in cold start, a draw from an arm that needs a model is tagged with the fallback it ran as, never as that arm', async () => {
+    const store = await MemoryGraphStore.open();
+    await seedPool(store, 0);
+    const cold = await queryPool(store, { batchSize: 9, strategy: 'auto', budget: 60 });
+    expect(cold.coldStart).toBe(true);
+    const tags = cold.picks.map((p) => p.strategy);
+    expect(tags.filter((t) => t === 'auto:margin' || t === 'auto:kg-guided')).toEqual([]);
+    expect(tags.filter((t) => t === 'auto:margin→cold-start' || t === 'auto:kg-guided→cold-start').length).toBeGreaterThan(0);
   });
 
   it('learns over one arm per family, and a state learned over other arms starts afresh', async () => {

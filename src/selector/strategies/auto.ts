@@ -101,7 +101,14 @@ async function chooseAuto(arms: readonly SelectionStrategy[], context: RoundCont
     weights: kgGuided?.weights ?? { ...NO_WEIGHTS },
     coldStart: kgGuided?.coldStart ?? false,
     uncertaintySource: kgGuided?.uncertaintySource ?? 'none',
-    pickStrategies: draws.map((d) => `auto:${state.arms[d.arm] ?? 'random'}`),
+    // An arm that ran as a fallback (no model yet) says so: `auto:margin→cold-start`, never plain `auto:margin`.
+    pickStrategies: draws.map((d) => {
+      const arm = state.arms[d.arm] ?? 'random';
+      const armRun = runs.get(arm);
+      const at = armRun?.picks.findIndex((p) => p.candidate === d.index) ?? -1;
+      const ranAs = at >= 0 ? armRun?.pickStrategies?.[at] : undefined;
+      return ranAs && ranAs !== arm ? `auto:${arm}→${ranAs}` : `auto:${arm}`;
+    }),
     bandit: { arms: armReport(state), ...(reward !== undefined ? { reward } : {}) },
   };
 }
