@@ -127,7 +127,7 @@ async function requireGds(reader: CypherReader): Promise<string> {
     const [row] = await reader.query('RETURN gds.version() AS version');
     return String(row?.version);
   } catch (error) {
-    if (/Unknown function 'gds\.version'|gds\.version/i.test(String((error as Error)?.message))) {
+    if (/gds\.version/i.test(String((error as Error)?.message))) {
       throw new KgalError(
         'store-unavailable',
         'this Neo4j has no Graph Data Science library (gds.version() is unknown): add the GDS 2.13 plugin (scripts/neo4j-start.sh loads it) or use --engine graphology',
