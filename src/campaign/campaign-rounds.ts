@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CoverageSummary } from '../../graph/coverage.js';
-import type { Matrix } from '../model/matrix.js';
+import { rowMaxima, type Matrix } from '../model/matrix.js';
 import { cohensKappa } from '../simulation/metrics.js';
 import type { GraphStore, ItemSummary } from '../store/graph-store.js';
 import type { CampaignRound } from './stop-signal.js';
@@ -84,20 +84,16 @@ export function snapshotOf(source: SnapshotSource, at: string): RoundSnapshot {
   const P = source.model.status === 'trained' ? source.probabilities?.classifier : undefined;
   if (!P || source.model.status !== 'trained') return { at, labelsKey: key, labeled, coverage, meanUncertainty: null, predictions: null };
   const { classNames } = source.model;
-  const argmax = (row: number): { k: number; p: number } => {
-    let k = 0;
-    for (let c = 1; c < P.cols; c += 1) if (P.data[row * P.cols + c]! > P.data[row * P.cols + k]!) k = c;
-    return { k, p: P.data[row * P.cols + k]! };
-  };
+  const best = rowMaxima(P);
   let sum = 0;
   let unlabeled = 0;
   for (let row = 0; row < source.pool.ids.length; row += 1) {
     if (source.pool.labels[row] !== undefined) continue;
-    sum += 1 - argmax(row).p;
+    sum += 1 - best.value[row]!;
     unlabeled += 1;
   }
   const predictions: Record<string, string> = {};
-  for (const row of stopSetRows(source.pool.ids)) predictions[source.pool.ids[row]!] = classNames[argmax(row).k]!;
+  for (const row of stopSetRows(source.pool.ids)) predictions[source.pool.ids[row]!] = classNames[best.index[row]!]!;
   return { at, labelsKey: key, labeled, coverage, meanUncertainty: unlabeled > 0 ? sum / unlabeled : null, predictions };
 }
 

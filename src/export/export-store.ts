@@ -3,6 +3,7 @@
  * predictions for the unlabeled embedded items (the classifier trained on the current labels).
  */
 import { loadEmbeddedPool, trainPoolModel, type EmbeddedPool, type PoolModel } from '../model/pool-model.js';
+import { rowMaxima } from '../model/matrix.js';
 import { predictProbaMany } from '../model/pool-probabilities.js';
 import type { GraphStore } from '../store/graph-store.js';
 import { exportRows, type ExportPrediction, type ExportRow } from './export-rows.js';
@@ -44,12 +45,11 @@ export async function collectExport(store: GraphStore, options: ExportOptions = 
 /** The classifier's most probable label (and its probability) for every unlabeled embedded item. */
 async function unlabeledPredictions(pool: EmbeddedPool, model: Extract<PoolModel, { status: 'trained' }>): Promise<Map<string, ExportPrediction>> {
   const [P] = await predictProbaMany([model.classifier], pool.embeddings);
+  const best = rowMaxima(P!);
   const out = new Map<string, ExportPrediction>();
   for (let row = 0; row < pool.ids.length; row += 1) {
     if (pool.labels[row] !== undefined) continue;
-    let best = 0;
-    for (let k = 1; k < P!.cols; k += 1) if (P!.data[row * P!.cols + k]! > P!.data[row * P!.cols + best]!) best = k;
-    out.set(pool.ids[row]!, { label: model.classNames[best]!, probability: P!.data[row * P!.cols + best]! });
+    out.set(pool.ids[row]!, { label: model.classNames[best.index[row]!]!, probability: best.value[row]! });
   }
   return out;
 }

@@ -24,7 +24,7 @@
  */
 
 import { minimizeLbfgs, type LbfgsReason } from './lbfgs.js';
-import type { Matrix } from './matrix.js';
+import { rowMaxima, type Matrix } from './matrix.js';
 
 export interface LogisticRegressionOptions {
   /** Number of classes C (output columns). Labels must be integers in [0, C). May exceed the classes present. */
@@ -387,20 +387,5 @@ export function predictProba(model: LogisticRegressionModel, X: Embeddings): Mat
 
 /** Argmax class per row (the first maximum on ties, like scikit-learn / numpy). */
 export function predict(model: LogisticRegressionModel, X: Embeddings): Int32Array {
-  const P = predictProba(model, X);
-  const out = new Int32Array(P.rows);
-  const Ccount = P.cols;
-  for (let i = 0; i < P.rows; i++) {
-    let best = 0;
-    let bestP = -Infinity;
-    for (let k = 0; k < Ccount; k++) {
-      const p = P.data[i * Ccount + k]!;
-      if (p > bestP) {
-        bestP = p;
-        best = k;
-      }
-    }
-    out[i] = best;
-  }
-  return out;
+  return rowMaxima(predictProba(model, X)).index;
 }

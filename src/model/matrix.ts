@@ -39,3 +39,21 @@ export function stackRows(vectors: ReadonlyArray<ArrayLike<number>>, cols: numbe
   });
   return { rows: vectors.length, cols, data };
 }
+
+/**
+ * Each row's largest value and its column (the first one on ties): a classifier's prediction and its
+ * probability from a matrix of class probabilities.
+ */
+export function rowMaxima(m: Matrix): { index: Int32Array; value: Float64Array } {
+  const { rows, cols, data } = m;
+  const index = new Int32Array(rows);
+  const value = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const start = i * cols;
+    let best = 0;
+    for (let k = 1; k < cols; k++) if (data[start + k]! > data[start + best]!) best = k;
+    index[i] = best;
+    value[i] = data[start + best]!;
+  }
+  return { index, value };
+}

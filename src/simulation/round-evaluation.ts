@@ -1,5 +1,5 @@
 import { predictProba, trainLogisticRegression } from '../model/logistic-regression.js';
-import { rowOf, stackRows, type Matrix } from '../model/matrix.js';
+import { rowMaxima, rowOf, stackRows, type Matrix } from '../model/matrix.js';
 import { accuracy, macroF1 } from './metrics.js';
 
 /** Inverse regularisation strength of the evaluated classifier: scikit-learn's LogisticRegression default (the modAL peer uses it too). */
@@ -58,20 +58,6 @@ export function evaluateLabeledSet(data: EvaluationData, labeledRows: readonly n
 }
 
 function argmaxNames(P: Matrix<Float64Array>, classNames: readonly string[]): { names: string[]; maxProbability: Float64Array } {
-  const names: string[] = new Array(P.rows);
-  const maxProbability = new Float64Array(P.rows);
-  for (let i = 0; i < P.rows; i += 1) {
-    let best = 0;
-    let bestP = -Infinity;
-    for (let k = 0; k < P.cols; k += 1) {
-      const p = P.data[i * P.cols + k]!;
-      if (p > bestP) {
-        bestP = p;
-        best = k;
-      }
-    }
-    names[i] = classNames[best]!;
-    maxProbability[i] = bestP;
-  }
-  return { names, maxProbability };
+  const { index, value } = rowMaxima(P);
+  return { names: Array.from(index, (k) => classNames[k]!), maxProbability: value };
 }
