@@ -8,7 +8,7 @@ import { parseRequest } from '../errors.js';
 import { ExportQuerySchema } from '../schemas.js';
 
 /** GET /v1/campaign (labels per class and annotator, rounds, stop signal) and GET /v1/export (streamed JSONL or CSV). */
-export function campaignRoutes({ store, logger }: ApiContext): Router {
+export function campaignRoutes({ store, logger, modelCache }: ApiContext): Router {
   const router = Router();
 
   router.get('/v1/campaign', async (_req, res) => {
@@ -18,8 +18,9 @@ export function campaignRoutes({ store, logger }: ApiContext): Router {
   router.get('/v1/export', async (req, res) => {
     const query = parseRequest(ExportQuerySchema, req.query, 'query');
     const format = query.format ?? 'jsonl';
-    // Everything is read (and the model trained) before the first byte: a store error is still a clean error answer.
-    const collected = await collectExport(store, { predictions: query.predictions });
+    // Everything is read (and the model taken from the server's cache, fitted once per label set like queries'
+    // and /v1/model's) before the first byte: a store error is still a clean error answer.
+    const collected = await collectExport(store, { predictions: query.predictions, fitModel: (pool) => modelCache.get(pool, { committee: false }).model });
     res.setHeader('content-type', EXPORT_CONTENT_TYPES[format]);
     res.setHeader('content-disposition', `attachment; filename="kgal-export.${format}"`);
     res.setHeader('x-kgal-labeled', String(collected.labeled));
