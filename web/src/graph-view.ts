@@ -3,6 +3,7 @@ import forceAtlas2 from 'graphology-layout-forceatlas2';
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import Sigma from 'sigma';
+import { seededRandom } from '../../graph/random.js';
 import { api } from './api.js';
 import { setGraphState } from './page-log.js';
 
@@ -16,18 +17,6 @@ interface EntityItems {
   name: string;
   total: number;
   items: Array<{ id: string; text: string; label?: string; annotator?: string }>;
-}
-
-/** A seeded pseudo-random sequence (mulberry32), so the same graph is laid out the same way each time. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -48,7 +37,7 @@ export function GraphView() {
       const body = await api<Parameters<typeof Graph.from>[0]>('GET', `/v1/graph?limit=${LIMIT}&nextBatch=${NEXT_BATCH}`);
       if (stopped || !container.current) return;
       const graph = Graph.from(body);
-      const random = seeded(42);
+      const random = seededRandom(42); // the same graph is laid out the same way each time
       let covered = 0;
       let gaps = 0;
       let next = 0;
