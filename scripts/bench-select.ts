@@ -8,6 +8,7 @@
  *       [--batch 50] [--members 5] [--noise 0.01] [--seed 1] [--repeats 3] [--modal-timeout 900]
  *       [--out DIR] [--skip-modal] [--profile] [--per-query-graph] [--neo4j bolt://... (its database is wiped)]
  *       [--keep-neo4j (reuse the pool an earlier run built in --neo4j)] [--strategies kg-guided,entropy]
+ *       [--child-timeout 1800 (seconds per kgal child; building 1M items in Neo4j takes longer)]
  *
  * The pool: AG News test items (--file, default ../shared/data/ag_news/ag_news_test.jsonl) with the
  * embeddings (all-MiniLM-L6-v2) and entity mentions that `kgal ingest --embed` stored in --store (opened
@@ -36,6 +37,7 @@
  * --profile prints all of it.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +86,8 @@ const { values } = parseArgs({
     // each child's first query is a fresh process's first query on a built store
     'keep-neo4j': { type: 'boolean', default: false },
     strategies: { type: 'string', default: 'kg-guided,entropy' },
+    // wall-clock limit of each kgal child, seconds (a 1M-item Neo4j build alone runs past half an hour)
+    'child-timeout': { type: 'string', default: '1800' },
     child: { type: 'string' },
   },
 });
@@ -121,6 +125,8 @@ interface KgalResult {
   candidates: number;
   trainedOn: number;
   picks: string[];
+  /** sha1 of the batch's ids joined by commas, first 12 hex digits: equal hashes = identical picks in order. */
+  picksHash: string;
   buildSeconds: number;
   /** `graph refresh` after building the store (0 with --per-query-graph). */
   refreshSeconds: number;
@@ -195,6 +201,7 @@ async function buildStore(out: string, size: number): Promise<{ store: GraphStor
     return { store, reused: true };
   }
   if (store instanceof Neo4jGraphStore) await store.clear();
+  const buildStarted = performance.now();
   const chunk = 5000;
   for (let start = 0; start < size; start += chunk) {
     const upserts: ItemUpsert[] = [];
@@ -217,6 +224,11 @@ async function buildStore(out: string, size: number): Promise<{ store: GraphStor
     }
     await store.upsertItems(upserts);
     await store.setEmbeddings(embeddings);
+    const done = Math.min(size, start + chunk);
+    // Long work shows progress: a 1M-item Neo4j build runs for the better part of an hour.
+    if (done % 50_000 === 0 || done === size) {
+      console.error(`  build ${size}: ${done} items stored, ${((performance.now() - buildStarted) / 1000).toFixed(0)} s, RSS ${mb(process.memoryUsage().rss).toFixed(0)} MB`);
+    }
   }
   return { store, reused: false, marker };
 }
@@ -296,7 +308,10 @@ async function runChild(spec: string, out: string): Promise<void> {
   const refreshStarted = performance.now();
   // What a deployment does after ingest (`kgal graph refresh`, POST /v1/graph/refresh): queries then
   // read the stored centrality and communities instead of analysing the graph each time.
-  if (!values['per-query-graph'] && !reused) await refreshEntityAnalytics(store);
+  if (!values['per-query-graph'] && !reused) {
+    console.error(`  graph refresh ${size} ...`);
+    await refreshEntityAnalytics(store);
+  }
   const refreshSeconds = values['per-query-graph'] || reused ? 0 : (performance.now() - refreshStarted) / 1000;
   if (marker !== undefined && store instanceof Neo4jGraphStore) await store.setState(POOL_MARKER, marker);
   const rssBeforeMB = mb(process.memoryUsage().rss);
@@ -311,6 +326,7 @@ async function runChild(spec: string, out: string): Promise<void> {
     if (result.coldStart) throw new Error(`queryPool fell back to cold start: ${result.coldStartReason}`);
     if (r > 0) runs.push({ ...result.millis, total });
     else firstQuery = { ...result.millis, total }; // run 0 warms up
+    console.error(`  query ${r} (${r === 0 ? 'first' : 'timed'}): ${(total / 1000).toFixed(3)} s`);
     last = result;
   }
   const pick = (f: (run: KgalResult['runs'][number]) => number): number => median(runs.map(f));
@@ -321,6 +337,7 @@ async function runChild(spec: string, out: string): Promise<void> {
     candidates: last!.candidates,
     trainedOn: last!.model.trainedOn ?? 0,
     picks: last!.picks.slice(0, 10).map((p) => p.id),
+    picksHash: createHash('sha1').update(last!.picks.map((p) => p.id).join(',')).digest('hex').slice(0, 12),
     buildSeconds,
     refreshSeconds,
     graphSource: last!.graphSource,
@@ -531,7 +548,8 @@ async function runParent(): Promise<void> {
       if (values.neo4j) args.push('--neo4j', values.neo4j);
       if (values['keep-neo4j']) args.push('--keep-neo4j');
       const busy = busySeconds();
-      const run = await runProcess(process.execPath, args, 1800);
+      // The child gets this process's Node flags (--max-old-space-size for 1M pools).
+      const run = await runProcess(process.execPath, [...process.execArgv, ...args], Number(values['child-timeout']));
       if (run.failed) throw new Error(`kgal ${strategy} @ ${size}: ${run.failed}`);
       const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as KgalResult;
       result.otherCores = otherCores(busy, run.seconds, result.cpuSeconds);
@@ -637,7 +655,8 @@ async function runParent(): Promise<void> {
   lines.push('');
   lines.push(
     `${startedAt.toISOString()}; node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')}; ` +
-      `kgal: ${repeats} timed runs after 1 warm-up, batch ${batchSize}, seed ${seed}; picks kg-guided@${sizes[0]}: ${kgal.get(`${sizes[0]}:kg-guided`)!.picks.slice(0, 3).join(', ')}`,
+      `kgal: ${repeats} timed runs after 1 warm-up, batch ${batchSize}, seed ${seed}; picks kg-guided@${sizes[0]}: ${kgal.get(`${sizes[0]}:kg-guided`)?.picks.slice(0, 3).join(', ') ?? '-'}; ` +
+      `picks hashes (sha1 of the batch's ids): ${[...kgal.values()].map((r) => `${r.strategy}@${r.size} ${r.picksHash}`).join(', ')}`,
   );
   writeFileSync(join(out, 'results.json'), JSON.stringify({ kgal: [...kgal.values()], modal: [...modal.values()], loadBefore, loadAfter }, null, 1));
   process.stdout.write(`${lines.join('\n')}\n`);

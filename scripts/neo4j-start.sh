@@ -4,7 +4,7 @@
 #
 #   scripts/neo4j-start.sh [--fresh]     --fresh: stop it if running, wipe the data
 #
-# Env: KGAL_NEO4J_PORT (7687), KGAL_NEO4J_HEAP (1g), KGAL_NEO4J_START_TIMEOUT (120),
+# Env: KGAL_NEO4J_PORT (7687), KGAL_NEO4J_HEAP (1g), KGAL_NEO4J_PAGECACHE (256m), KGAL_NEO4J_START_TIMEOUT (120),
 #      KGAL_NEO4J_HOME (${XDG_CACHE_HOME:-$HOME/.cache}/kgal/neo4j: db/, plugins/, neo4j.log, neo4j.pid),
 #      KGAL_NEO4J_GDS (1: load Graph Data Science 2.13 from Maven Central as a plugin; 0: without)
 # Prints NEO4J_URI=bolt://127.0.0.1:<port> on success. See docs/neo4j.md.
@@ -17,6 +17,7 @@ MAIN_CLASS="dev.kgal.neo4j.EmbeddedNeo4j"
 
 PORT="${KGAL_NEO4J_PORT:-7687}"
 HEAP="${KGAL_NEO4J_HEAP:-1g}"
+PAGECACHE="${KGAL_NEO4J_PAGECACHE:-256m}"
 TIMEOUT="${KGAL_NEO4J_START_TIMEOUT:-120}"
 NEO4J_HOME_DIR="${KGAL_NEO4J_HOME:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/kgal/neo4j}"
 DB_DIR="$NEO4J_HOME_DIR/db"
@@ -176,7 +177,7 @@ nohup ${SETSID[@]+"${SETSID[@]}"} "$JAVA" \
   --add-opens=java.base/java.io=ALL-UNNAMED \
   --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
   -cp "$TARGET/classes:$(cat "$TARGET/classpath.txt")" \
-  "$MAIN_CLASS" --home "$DB_DIR" --port "$PORT" ${PLUGIN_ARGS[@]+"${PLUGIN_ARGS[@]}"} \
+  "$MAIN_CLASS" --home "$DB_DIR" --port "$PORT" --pagecache "$PAGECACHE" ${PLUGIN_ARGS[@]+"${PLUGIN_ARGS[@]}"} \
   </dev/null >"$LOG_FILE" 2>&1 9>&- &
 pid=$!
 echo "$pid" >"$PID_FILE"

@@ -20,9 +20,10 @@ import org.neo4j.io.ByteUnit;
  * Community with only the Bolt connector, so the Node driver talks to it like
  * to any other server. Started and stopped by scripts/neo4j-start.sh / -stop.sh.
  *
- * Usage: EmbeddedNeo4j --home DIR [--port N] [--plugins DIR]
+ * Usage: EmbeddedNeo4j --home DIR [--port N] [--plugins DIR] [--pagecache SIZE]
  *   --plugins: a directory of procedure jars (the start script links Graph Data Science's there; its
  *   classes are on the classpath too, as Neo4j's own launcher does with plugins/), gds.* unrestricted.
+ *   --pagecache: the page cache, e.g. 256m or 4g (default 256m; a million items want more, see docs/neo4j.md).
  *   (env fallbacks: KGAL_NEO4J_DB_DIR, KGAL_NEO4J_PORT; port default 7687)
  */
 public final class EmbeddedNeo4j {
@@ -33,11 +34,13 @@ public final class EmbeddedNeo4j {
         String home = System.getenv("KGAL_NEO4J_DB_DIR");
         String port = System.getenv().getOrDefault("KGAL_NEO4J_PORT", "7687");
         String plugins = null;
+        String pagecache = "256m";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--home" -> home = args[++i];
                 case "--port" -> port = args[++i];
                 case "--plugins" -> plugins = args[++i];
+                case "--pagecache" -> pagecache = args[++i];
                 default -> usage("unknown argument: " + args[i]);
             }
         }
@@ -55,8 +58,8 @@ public final class EmbeddedNeo4j {
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", boltPort))
                 .setConfig(BoltConnector.advertised_address, new SocketAddress("127.0.0.1", boltPort))
                 .setConfig(GraphDatabaseSettings.auth_enabled, false)
-                // Small footprint: the machines have 2 cores; heap is set by -Xmx.
-                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(256))
+                // Small footprint by default (256m); heap is set by -Xmx.
+                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.parse(pagecache))
                 // Transaction state on the JVM heap (no extra off-heap pool to size).
                 .setConfig(GraphDatabaseSettings.tx_state_memory_allocation,
                         GraphDatabaseSettings.TransactionStateMemoryAllocation.ON_HEAP)
@@ -96,7 +99,7 @@ public final class EmbeddedNeo4j {
     }
 
     private static void usage(String why) {
-        System.err.println("kgal-neo4j: " + why + "\nusage: EmbeddedNeo4j --home DIR [--port N] [--plugins DIR]");
+        System.err.println("kgal-neo4j: " + why + "\nusage: EmbeddedNeo4j --home DIR [--port N] [--plugins DIR] [--pagecache SIZE]");
         System.exit(2);
     }
 }
