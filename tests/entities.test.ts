@@ -15,6 +15,11 @@ describe('canonicalKey', () => {
     ['The Beatles', 'beatles'],
     ['The', 'the'],
     ['A Coruña', 'a coruna'],
+    // Dotted initials are one token, as written without dots; initials that stand apart are not.
+    ['Washington, D.C.', 'washington dc'],
+    ['A.C._Lumezzane', 'ac lumezzane'],
+    ['U.S.A', 'usa'],
+    ['Robert A. M. Stern', 'robert a m stern'],
   ])('%s -> %s', (name, key) => {
     expect(canonicalKey(name)).toBe(key);
   });

@@ -62,7 +62,7 @@ describe('SpanExtractor: spans of tricky sentences', () => {
   });
 
   it('has an id of its own, changing with the lexicon', () => {
-    expect(new SpanExtractor().id).toMatch(/^spans-v3:[0-9a-f]{8}:kg-none$/);
+    expect(new SpanExtractor().id).toMatch(/^spans-v4:[0-9a-f]{8}:kg-none$/);
     expect(new SpanExtractor({ lexicon: { acme: 'Organization' } }).id).not.toBe(new SpanExtractor().id);
   });
 });

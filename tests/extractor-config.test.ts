@@ -14,7 +14,7 @@ describe('extractor choice: flag, KGAL_EXTRACTOR, default', () => {
 
   it('builds each named extractor (ids tell them apart); spans links when the KG has names', () => {
     const ids = EXTRACTORS.map((extractor) => buildExtractor({ extractor }, gazetteer).id);
-    expect(ids[0]).toMatch(/^spans-v3:.*:kg-[0-9a-f]{12}$/);
+    expect(ids[0]).toMatch(/^spans-v4:.*:kg-[0-9a-f]{12}$/);
     expect(ids[1]).toMatch(/^compromise-v2:/);
     expect(ids[2]).toMatch(/^compromise-v1:/);
     expect(ids[3]).toMatch(/^gazetteer-v1:/);
@@ -54,7 +54,7 @@ describe('extractor choice: flag, KGAL_EXTRACTOR, default', () => {
       if (previous === undefined) delete process.env.KGAL_EXTRACTOR;
       else process.env.KGAL_EXTRACTOR = previous;
     }
-    expect(defaultExtractor(Gazetteer.fromNames([])).id).toMatch(/^spans-v3:/);
+    expect(defaultExtractor(Gazetteer.fromNames([])).id).toMatch(/^spans-v4:/);
   });
 
   it('kgal ingest --extractor compromise-v1 / KGAL_EXTRACTOR reach the extractor; a bad name exits 64', async () => {

@@ -12,14 +12,18 @@ export interface CanonicalKeyOptions {
 const LEADING_ARTICLES = new Set(['the']);
 const POSSESSIVE = /['’]s\b/g;
 const SEPARATORS = /[_\p{P}\p{S}\s]+/u;
+/** Single letters joined by full stops: "U.S.", "D.C.", "A.C." (not "Robert A. M. Stern", whose initials stand apart). */
+const DOTTED_INITIALS = /(?<![\p{L}\p{N}])\p{L}(?:\.\p{L})+\.?(?![\p{L}\p{N}])/gu;
 
 /**
  * Splits text into folded word tokens, keeping each token's original case (the gazetteer uses it to
  * demand capitalisation for one-word names). Folding: Unicode compatibility decomposition, diacritics
- * dropped, possessive 's dropped, underscores/punctuation/symbols as separators.
+ * dropped, possessive 's dropped, dotted initials joined into one token ("U.S." and "US", "D.C." and "DC",
+ * "A.C. Milan" and "AC Milan" are one name written two ways), underscores/punctuation/symbols as separators.
  */
 export function foldedTokens(text: string): string[] {
   return text
+    .replace(DOTTED_INITIALS, (initials) => initials.replace(/\./g, ''))
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .replace(POSSESSIVE, '')

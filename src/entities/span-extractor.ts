@@ -36,6 +36,23 @@ function dropLeadingSource(text: string): string {
   return text.replace(LEADING_SOURCE, (whole, source: string) => (source === source.toUpperCase() ? whole : ''));
 }
 
+/**
+ * Abbreviations written far more often than the name they stand for, folded to that name when there is no
+ * KG to link them (with a KG, the linker's initials aliases do this for every well-known entity). Without
+ * them "U.S.", "US" and "USA" in three texts are three entities, none of them the country's name.
+ */
+const COMMON_ABBREVIATIONS: ReadonlyMap<string, string> = new Map([
+  ['us', 'United States'],
+  ['usa', 'United States'],
+  ['uk', 'United Kingdom'],
+]);
+
+/** A span's name with a common abbreviation written out ("U.S." -> "United States"). */
+function expandAbbreviation(span: NameSpan): NameSpan {
+  const full = COMMON_ABBREVIATIONS.get(canonicalKey(span.name));
+  return full === undefined ? span : { ...span, name: full, type: 'place' };
+}
+
 type Lexicon = Record<string, string | string[]>;
 let compromiseLexicon: Lexicon | undefined;
 /** compromise's own word list (built in), for typing words its tagger saw without context. */
@@ -57,7 +74,7 @@ export class SpanExtractor implements EntityExtractor {
       .update(JSON.stringify([...(options.aliases ?? new Map())]))
       .digest('hex')
       .slice(0, 8);
-    this.id = `spans-v3:${config}:kg-${options.linker?.fingerprint ?? 'none'}`;
+    this.id = `spans-v4:${config}:kg-${options.linker?.fingerprint ?? 'none'}`;
   }
 
   extract(text: string): EntityMention[] {
@@ -70,7 +87,7 @@ export class SpanExtractor implements EntityExtractor {
     const mentions = new Map<string, EntityMention>();
     const linked = this.options.linker
       ? this.options.linker.link(cleaned, spans)
-      : spans.filter((span) => !span.weak).map((span) => ({ ...span, key: canonicalKey(span.name, this.options) }));
+      : spans.filter((span) => !span.weak).map(expandAbbreviation).map((span) => ({ ...span, key: canonicalKey(span.name, this.options) }));
     for (const { key, name, type } of linked) {
       if (key === '') continue;
       const seen = mentions.get(key);
