@@ -54,10 +54,24 @@ const NAME_SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv']);
  * lower case: "Agra airport", "Hip Hop music", "Central Denmark region", "Banyumasan people".
  */
 const CLASS_NOUNS = new Set(
-  'airport river region county province state city town village district people language music cuisine sauce university college school party war award prize station park lake mountain island bridge church cathedral museum stadium dynasty empire kingdom republic'.split(' '),
+  'airport airbase river region county province state city town township village district people language music cuisine sauce university college school party war award prize station park lake mountain island bridge church cathedral museum stadium dynasty empire kingdom republic team league architecture'.split(' '),
 );
+/** At most this many lower-case words between a name and its class noun ("Netherlands national football team"). */
+const MAX_CLASS_MODIFIERS = 2;
+/** Words after an acronym that make it the label of a code, not a name: "ISSN number", "ICAO location identifier". */
+const IDENTIFIER_WORDS = new Set(['number', 'code', 'identifier', 'id', 'i.d', 'location', 'designation', 'prefix']);
+/** Languages named by their adjective: "English is spoken", "known as Indonesian" is the English / Indonesian language. */
+const LANGUAGES = new Set(
+  'english spanish french german italian portuguese dutch arabic chinese mandarin cantonese japanese korean russian indonesian malay hindi tamil telugu bengali urdu punjabi greek turkish polish swedish danish norwegian finnish hungarian czech slovak romanian bulgarian serbian croatian ukrainian vietnamese thai persian hebrew latin catalan basque welsh irish swahili filipino tagalog javanese'.split(' '),
+);
+/** Words in a sentence that say a language word is the language ("the language is English", "English-speaking"). */
+const LANGUAGE_CUE = /^(languages?|speak\w*|spoken|dialects?|tongue|written)$/;
 /** Only joins inside an already started name and before a capitalised word ("Bank of the West"). */
 const CONNECTOR_ARTICLE = 'the';
+/** Joins inside a name after a connector such as "of" ("All India Council for Technical Education"). */
+const LATE_CONNECTORS = new Set(['for', 'and', '&']);
+/** "University of Texas at Austin": "at" joins a campus to the institution before it. */
+const CAMPUS_NOUNS = new Set(['university', 'college', 'school', 'institute', 'academy']);
 const NOT_NAME_TAGS = ['Date', 'Month', 'WeekDay', 'Holiday', 'Pronoun', 'Determiner', 'Preposition', 'Conjunction', 'Copula', 'Modal', 'QuestionWord'];
 const KNOWN_NAME_TAGS = ['Person', 'FirstName', 'LastName', 'Place', 'Country', 'City', 'Region', 'Organization', 'Acronym', 'SportsTeam'];
 const WORK_CUES = new Set(['book', 'novel', 'film', 'movie', 'album', 'song', 'single', 'magazine', 'newspaper', 'journal', 'series', 'play', 'poem', 'opera', 'comic', 'sitcom', 'show', 'game']);
@@ -71,10 +85,14 @@ const UPPER_START = /^\p{Lu}/u;
 const ALL_CAPS = /^\p{Lu}[\p{Lu}\d.&-]+$/u;
 const NUMBER = /^\d[\d.,:/-]*$/;
 const HOUSE_NUMBER = /^\d{1,4}$/;
+/** An ordinal or a catalogue number written into a name: "11th Mississippi Infantry Monument", "11264 Claudiomaccone". */
+const LEADING_COUNT = /^(\d+(st|nd|rd|th)|\d{5,})$/;
 const NUMBER_WORDS = new Set(
   'one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million billion first second third fourth fifth sixth seventh eighth ninth tenth'.split(' '),
 );
 const LETTER_CODE = /^\p{Lu}{3,}$/u;
+/** A single capital, an initial inside a name: "Abraham A. Ribicoff", "Robert A M Stern". */
+const INITIAL = /^\p{Lu}\.?$/u;
 const ORG_SUFFIX = /^(inc|corp|co|ltd|llc|plc|ag|sa|gmbh|group|company|corporation|university|college|institute|school|club|party|association|council|agency|bank|fc|f\.c|airlines?|press|records|team)\.?$/i;
 const TITLE_CASE_MIN_WORDS = 3;
 const MAX_QUOTED_WORDS = 10;
@@ -162,8 +180,69 @@ function spanType(terms: readonly TaggedTerm[], before: readonly TaggedTerm[]): 
   return 'topic';
 }
 
+/**
+ * A state or province: "Abilene, Texas" is how gazetteers name that city, but "Aarhus, Denmark" is Aarhus
+ * in Denmark (a city is named with its country only where its name alone is ambiguous, which text cannot tell).
+ */
+// Temporary: rule switches for measuring (X_OFF=rule,rule).
+const OFF = new Set((process.env.X_OFF ?? '').split(','));
+function X(rule: string): boolean {
+  return !OFF.has(rule);
+}
+
+function isLowerWord(term: TaggedTerm): boolean {
+  return /^\p{Ll}[\p{Ll}-]*$/u.test(term.text) && !FUNCTION_WORDS.has(term.text) && !CONNECTORS.has(term.text) && !term.tags.has('Verb') && !isNumber(term);
+}
+
+/**
+ * Whether the lower-case words from `i` on end in a class noun within a few words, completing the name
+ * before them: "Netherlands national football team", "Qatar Stars league", "Abilene regional airport".
+ */
+function classNounAhead(terms: readonly TaggedTerm[], i: number): boolean {
+  for (let j = i; j < terms.length && j <= i + MAX_CLASS_MODIFIERS; j += 1) {
+    const term = terms[j]!;
+    if (!isLowerWord(term) || (j > i && breaksBefore(term))) return false;
+    if (CLASS_NOUNS.has(bare(term))) return j > i;
+    if (breaksAfter(term)) return false;
+  }
+  return false;
+}
+
+/** An acronym that labels a code ("ISSN number", "ICAO Location Identifier", "CODEN code"): not a name. */
+function isIdentifierLabel(run: readonly TaggedTerm[], after: TaggedTerm | undefined): boolean {
+  if (!LETTER_CODE.test(run[0]!.text.replace(/\./g, ''))) return false;
+  const rest = run.slice(1).map(bare);
+  if (rest.length > 0) return rest.every((w) => IDENTIFIER_WORDS.has(w));
+  return after !== undefined && IDENTIFIER_WORDS.has(bare(after));
+}
+
+/** A lone language adjective where the sentence speaks of language: the language ("English" -> "English language"). */
+function languageName(run: readonly TaggedTerm[], after: TaggedTerm | undefined, sentence: readonly TaggedTerm[]): string | undefined {
+  if (run.length !== 1 || !LANGUAGES.has(bare(run[0]!))) return undefined;
+  // "English footballer", "Spanish cuisine": an adjective of the noun after it.
+  if (after && /^\p{Ll}/u.test(after.text) && after.tags.has('Noun') && !breaksAfter(run[0]!)) return undefined;
+  if (!sentence.some((t) => LANGUAGE_CUE.test(bare(t)))) return undefined;
+  return `${clean(run[0]!.text)} language`;
+}
+
+/**
+ * Whether "A" before the capitalised word at `i` starts a title. Inside a sentence a capital "A" is a
+ * title's; at the start of one it is only when two or more capitalised words of no known kind follow
+ * ("A Severed Wasp was written", but "A French team", "A Texas man", "A Boeing crashed").
+ */
+function aTitle(terms: readonly TaggedTerm[], i: number, sentenceStart: boolean): boolean {
+  if (!sentenceStart) return true;
+  let words = 0;
+  for (let j = i; j < terms.length && UPPER_START.test(terms[j]!.text); j += 1) {
+    if (hasAny(terms[j]!, [...KNOWN_NAME_TAGS, 'Demonym'])) return false;
+    words += 1;
+    if (breaksAfter(terms[j]!)) break;
+  }
+  return words >= 2;
+}
+
 function isRegion(terms: readonly TaggedTerm[]): boolean {
-  return terms.every((t) => hasAny(t, ['Region', 'Country']) || CONNECTORS.has(t.text.toLowerCase()));
+  return terms.every((t) => (t.tags.has('Region') && !t.tags.has('Country')) || CONNECTORS.has(t.text.toLowerCase()));
 }
 
 /** The name spans of one sentence (compromise's terms of one sentence, in order). */
@@ -191,15 +270,30 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
     }
     const clauseStart = i === 0 || CLAUSE_BREAK.test(terms[i - 1]!.post) || CLAUSE_BREAK.test(term.pre);
     const name = nameLike(term, clauseStart, titleCase);
+    // At the start of a sentence a capitalised noun of no known kind followed by lower-case nouns is one
+    // phrase: "Death metal is …", "Bandeja paisa is …", "Solo singer Aleksandra Kovac" (not "Death" alone).
+    if (X('phrase') && start < 0 && clauseStart && name && !titleCase && !hasAny(term, [...KNOWN_NAME_TAGS, 'Demonym']) && !breaksAfter(term)) {
+      let end = i + 1;
+      while (end < terms.length && end - i <= MAX_CLASS_MODIFIERS && isLowerWord(terms[end]!) && hasAny(terms[end]!, ['Noun', 'Adjective']) && !breaksBefore(terms[end]!)) {
+        end += 1;
+        if (breaksAfter(terms[end - 1]!)) break;
+      }
+      if (end > i + 1) {
+        runs.push({ start: i, end });
+        i = end - 1;
+        continue;
+      }
+    }
     if (start >= 0) {
       const previous = terms[i - 1]!;
       const cut = breaksAfter(previous) || breaksBefore(term);
       // A dateline in capitals next to ordinary words: "BAGHDAD Iraq promised", "Olympic Games ATHENS".
       const capsWord = (t: TaggedTerm): boolean => ALL_CAPS.test(t.text) && t.text.length > 3 && !t.tags.has('Acronym');
       const dateline = capsWord(previous) !== capsWord(term) && (ALL_CAPS.test(previous.text) !== ALL_CAPS.test(term.text));
-      // A code after a name is not part of it: "Abilene Regional Airport ICAO ..." (but "BBC Radio", "Airbus A380").
-      const code = LETTER_CODE.test(term.text) && !ALL_CAPS.test(previous.text);
       const next = terms[i + 1];
+      // The label of a code after a name is not part of it: "Abilene Regional Airport ICAO Location Identifier"
+      // (but "Acura TLX", "Aston Martin DBS", "BBC Radio", "Airbus A380").
+      const code = LETTER_CODE.test(term.text) && !ALL_CAPS.test(previous.text) && (!X('code') || (next !== undefined && IDENTIFIER_WORDS.has(bare(next))));
       const joins =
         !cut &&
         !dateline &&
@@ -207,9 +301,13 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
         (name ||
           NAME_SUFFIXES.has(bare(term)) ||
           (CLASS_NOUNS.has(bare(term)) && !UPPER_START.test(term.text)) ||
+          (X('classphrase') && classNounAhead(terms, i)) ||
+          (X('initial') && INITIAL.test(term.text) && next !== undefined && nameLike(next, false, titleCase) && !breaksAfter(term)) ||
           (NUMBER.test(term.text) && !term.tags.has('Date') && (!next || !nameLike(next, false, titleCase))) ||
           (CONNECTORS.has(term.text.toLowerCase()) && next !== undefined && nameLike(next, false, titleCase) && !breaksAfter(term)) ||
-          (term.text.toLowerCase() === CONNECTOR_ARTICLE && previous.text.toLowerCase() === 'of' && next !== undefined && nameLike(next, false, titleCase)));
+          (term.text.toLowerCase() === CONNECTOR_ARTICLE && (previous.text.toLowerCase() === 'of' || (X('late') && (LATE_CONNECTORS.has(previous.text.toLowerCase()) || previous.text.toLowerCase() === 'at') && i - start > 1)) && next !== undefined && nameLike(next, false, titleCase)) ||
+          (X('late') && LATE_CONNECTORS.has(term.text.toLowerCase()) && terms.slice(start, i).some((t) => t.text === 'of' || t.text === 'for') && next !== undefined && (nameLike(next, false, titleCase) || bare(next) === CONNECTOR_ARTICLE) && !breaksAfter(term)) ||
+          (X('at') && term.text === 'at' && CAMPUS_NOUNS.has(bare(terms[start]!)) && next !== undefined && (nameLike(next, false, titleCase) || bare(next) === CONNECTOR_ARTICLE) && !breaksAfter(term)));
       if (joins) continue;
       close(i);
     }
@@ -219,6 +317,9 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
       // "300 North LaSalle", "1 Decembrie 1918 University" (a year never does: "in 1995 Apple ...").
       const before = terms[i - 1];
       if (before && HOUSE_NUMBER.test(before.text) && !before.tags.has('Date') && !breaksAfter(before) && !breaksBefore(term)) start = i - 1;
+      else if (X('count') && before && LEADING_COUNT.test(before.text) && !before.tags.has('Date') && !breaksAfter(before) && !breaksBefore(term)) start = i - 1;
+      // A title that starts with "A": "A Severed Wasp", "the author of A Long Long Way" (not "A Texas man").
+      else if (X('atitle') && before && before.text === 'A' && !breaksAfter(before) && aTitle(terms, i, clauseStart || i === 1 || CLAUSE_BREAK.test(terms[i - 2]?.post ?? ''))) start = i - 1;
     }
   }
   if (start >= 0) close(terms.length);
@@ -232,6 +333,12 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
     const runTerms = terms.slice(run.start, run.end);
     // Shouting, not a name: "SOMETHING INTERESTING HAPPENED in the filesharing world".
     if (runTerms.length > 1 && runTerms.every((t) => ALL_CAPS.test(t.text) && t.text.length > 3) && !runTerms.some((t) => hasAny(t, ['Person', 'Place', 'Organization', 'Acronym']))) continue;
+    if (X('identifier') && isIdentifierLabel(runTerms, terms[run.end])) continue;
+    const language = X('language') ? languageName(runTerms, terms[run.end], terms) : undefined;
+    if (language) {
+      spans.push({ name: language, type: 'topic' });
+      continue;
+    }
     // A lone demonym is an adjective here ("American officials"), not the country: weak.
     const weak = runTerms.length === 1 && runTerms[0]!.tags.has('Demonym');
     const name = clean(runTerms.map((t, k) => (k === 0 ? t.text : `${t.pre}${t.text}`)).join(' ').replace(/\s+/g, ' '));
@@ -242,9 +349,24 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
     if (nextRun && nextRun.start === run.end && /^,\s*$/.test(terms[run.end - 1]!.post) && isRegion(terms.slice(nextRun.start, nextRun.end)) && (type !== 'person' || runTerms.length === 1)) {
       const region = clean(terms.slice(nextRun.start, nextRun.end).map((t) => t.text).join(' '));
       spans.push({ name: `${name}, ${region}`, type: 'place' });
+      if (process.env.X_SKIPREGION) r += 1;
       continue;
     }
     spans.push(weak ? { name, type, weak } : { name, type });
   }
   return spans;
+}
+
+/**
+ * A text's short mentions of a person it names in full: "Adonis Georgiadis … Georgiadis was in office".
+ * A one-word span that is the last word of a longer person name is that person again, not a second
+ * entity. (Other words of longer names are not: "Agra airport … Agra", "University of Texas … Texas".)
+ */
+export function withoutShortMentions(spans: readonly NameSpan[]): NameSpan[] {
+  const surnames = new Set<string>();
+  for (const span of spans) {
+    const words = span.name.toLowerCase().split(/[\s,]+/).filter(Boolean);
+    if (words.length > 1 && span.type === 'person') surnames.add(words[words.length - 1]!);
+  }
+  return spans.filter((span) => span.name.includes(' ') || !surnames.has(span.name.toLowerCase()));
 }

@@ -4,7 +4,7 @@ import { canonicalKey, type CanonicalKeyOptions } from './canonical-key.js';
 import { cleanTextForExtraction } from './compromise-extractor.js';
 import type { EntityExtractor, EntityMention } from './entity-extractor.js';
 import type { KgLinker } from './kg-linker.js';
-import { sentenceNameSpans, type NameSpan, type TaggedTerm } from './name-spans.js';
+import { sentenceNameSpans, withoutShortMentions, type NameSpan, type TaggedTerm } from './name-spans.js';
 
 export interface SpanExtractorOptions extends CanonicalKeyOptions {
   /** compromise lexicon (`{ "federal mogul": "Organization" }`), as for CompromiseExtractor. */
@@ -53,6 +53,12 @@ function expandAbbreviation(span: NameSpan): NameSpan {
   return full === undefined ? span : { ...span, name: full, type: 'place' };
 }
 
+/**
+ * Corrections to compromise's lexicon, which has "Philippines" as a plural demonym (so "the Philippines"
+ * was a lone demonym, dropped); the user's lexicon comes on top.
+ */
+const LEXICON_FIXES: Readonly<Record<string, string>> = { philippines: 'Country' };
+
 type Lexicon = Record<string, string | string[]>;
 let compromiseLexicon: Lexicon | undefined;
 /** compromise's own word list (built in), for typing words its tagger saw without context. */
@@ -67,8 +73,10 @@ function lexiconLookup(word: string): string | readonly string[] | undefined {
  */
 export class SpanExtractor implements EntityExtractor {
   readonly id: string;
+  private readonly lexicon: Record<string, string>;
 
   constructor(private readonly options: SpanExtractorOptions = {}) {
+    this.lexicon = { ...LEXICON_FIXES, ...options.lexicon };
     const config = createHash('sha1')
       .update(JSON.stringify(options.lexicon ?? {}))
       .update(JSON.stringify([...(options.aliases ?? new Map())]))
@@ -80,10 +88,10 @@ export class SpanExtractor implements EntityExtractor {
   extract(text: string): EntityMention[] {
     const { headline, body } = splitByline(cleanTextForExtraction(text));
     const cleaned = headline === undefined ? body : `${headline}. ${body}`;
-    const spans = [
+    const spans = withoutShortMentions([
       ...(headline ? this.spans(headline, true) : []),
       ...this.spans(body, undefined),
-    ];
+    ]);
     const mentions = new Map<string, EntityMention>();
     const linked = this.options.linker
       ? this.options.linker.link(cleaned, spans)
@@ -99,7 +107,7 @@ export class SpanExtractor implements EntityExtractor {
 
   /** Name spans of a text; `titleCase` true for a known headline, else judged per sentence. */
   private spans(text: string, titleCase: boolean | undefined): NameSpan[] {
-    const doc = nlp(text, this.options.lexicon) as unknown as { docs: TaggedTerm[][] };
+    const doc = nlp(text, this.lexicon) as unknown as { docs: TaggedTerm[][] };
     return doc.docs.flatMap((terms) => sentenceNameSpans(terms, { lexicon: lexiconLookup, ...(titleCase === undefined ? {} : { titleCase }) }));
   }
 }

@@ -1,0 +1,53 @@
+/**
+ * Error analysis of the default extractor (text only) on the WebNLG train slice the benchmark uses
+ * (every 13th train entry): the most frequent false positives and misses, and per-text dumps.
+ *
+ *   node dist/scripts/extraction-errors.js [--split slice|dev] [--show 40] [--texts 30]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { packageRoot } from '../src/config/package-paths.js';
+import { goldEntities, scoreKey } from '../src/entities/extraction-score.js';
+import { SpanExtractor } from '../src/entities/span-extractor.js';
+
+const data = join(packageRoot(), '..', 'shared', 'data', 'webnlg');
+const { values: flags } = parseArgs({ options: { split: { type: 'string', default: 'slice' }, show: { type: 'string', default: '60' }, texts: { type: 'string', default: '30' } } });
+interface Entry { text: string; entities: string[] }
+const read = (f: string): Entry[] => readFileSync(join(data, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
+const ex = new SpanExtractor();
+const train = read('webnlg_train.jsonl');
+const step = Math.floor(train.length / 1000);
+const slice = train.filter((_, i) => i % step === 0);
+const dev = read('webnlg_dev.jsonl');
+// Summary on both (dev only as a check, never for rule design); the listing is of --split.
+for (const [name, set] of [['train slice', slice], ['dev', dev]] as const) {
+  let g = 0, f = 0, h = 0;
+  for (const e of set) {
+    const gold = goldEntities(e.entities);
+    const keys = new Set(ex.extract(e.text).map((x) => scoreKey(x.name)));
+    g += gold.size; f += keys.size;
+    for (const k of keys) if (gold.has(k)) h += 1;
+  }
+  console.log(`${name}: recall ${(100 * h / g).toFixed(1)} precision ${(100 * h / f).toFixed(1)} (gold ${g}, found ${f}, hit ${h})`);
+}
+const entries = flags.split === 'dev' ? dev : slice;
+const fp = new Map<string, number>();
+const fn = new Map<string, number>();
+const dumps: string[] = [];
+let gold = 0, found = 0, hit = 0;
+for (const e of entries) {
+  const g = goldEntities(e.entities);
+  const m = ex.extract(e.text);
+  const keys = new Map(m.map((x) => [scoreKey(x.name), `${x.name}[${x.type}]`]));
+  gold += g.size; found += keys.size;
+  const fps: string[] = [], fns: string[] = [];
+  for (const [k, label] of keys) if (!g.has(k)) { fps.push(label); fp.set(label.replace(/\[.*/, ''), (fp.get(label.replace(/\[.*/, '')) ?? 0) + 1); } else hit += 1;
+  for (const k of g.keys()) if (!keys.has(k)) { fns.push(k); fn.set(k, (fn.get(k) ?? 0) + 1); }
+  if (fps.length + fns.length > 0) dumps.push(`${e.text}\n   FP: ${fps.join(' | ')}\n   FN: ${fns.join(' | ')}`);
+}
+console.log(`recall ${(100 * hit / gold).toFixed(1)} precision ${(100 * hit / found).toFixed(1)} (gold ${gold}, found ${found}, hit ${hit})`);
+const top = (m: Map<string, number>): string => [...m].sort((a, b) => b[1] - a[1]).slice(0, Number(flags.show)).map(([k, n]) => `${n} ${k}`).join('; ');
+console.log(`FP total ${[...fp.values()].reduce((a, b) => a + b, 0)}: ${top(fp)}\n`);
+console.log(`FN total ${[...fn.values()].reduce((a, b) => a + b, 0)}: ${top(fn)}\n`);
+for (let i = 0; i < dumps.length; i += Math.max(1, Math.floor(dumps.length / Number(flags.texts)))) console.log(dumps[i]);
