@@ -9,6 +9,8 @@
  *       [--out DIR] [--skip-modal] [--profile] [--per-query-graph] [--neo4j bolt://... (its database is wiped)]
  *       [--keep-neo4j (reuse the pool an earlier run built in --neo4j)] [--strategies kg-guided,entropy]
  *       [--child-timeout 1800 (seconds per kgal child; building 1M items in Neo4j takes longer)]
+ *   With --neo4j the children connect as the CLI does: KGAL_NEO4J_ITEM_CACHE=off measures a first query
+ *   that reads everything over Bolt; by default a child finds the item files an earlier process wrote.
  *
  * The pool: AG News test items (--file, default ../shared/data/ag_news/ag_news_test.jsonl) with the
  * embeddings (all-MiniLM-L6-v2) and entity mentions that `kgal ingest --embed` stored in --store (opened
@@ -46,6 +48,7 @@ import { parseArgs } from 'node:util';
 import { analyzeEntityGraph } from '../graph/refresh.js';
 import { refreshEntityAnalytics } from '../src/analytics/graph-state.js';
 import { packageRoot } from '../src/config/package-paths.js';
+import { itemCacheDirFromEnv } from '../src/config/store-config.js';
 import type { EntityType } from '../src/entities/entity-extractor.js';
 import { trainCommittee } from '../src/model/committee.js';
 import { predictProba, trainLogisticRegression } from '../src/model/logistic-regression.js';
@@ -60,7 +63,7 @@ import { queryPool } from '../src/selector/query-pool.js';
 import { uncertaintySampling } from '../src/selector/uncertainty-sampling.js';
 import type { GraphStore, ItemUpsert } from '../src/store/graph-store.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
-import { Neo4jGraphStore } from '../src/store/neo4j-store.js';
+import { Neo4jGraphStore, type Neo4jConnection } from '../src/store/neo4j-store.js';
 
 const { values } = parseArgs({
   options: {
@@ -195,7 +198,7 @@ async function buildStore(out: string, size: number): Promise<{ store: GraphStor
   const vectors = readPoolRows(out, size, pool.dims);
   const labeled = new Set(pool.labeledRows);
   const n0 = pool.originals.length;
-  const store: GraphStore = values.neo4j ? await Neo4jGraphStore.connect({ uri: values.neo4j, database: process.env.NEO4J_DATABASE ?? 'neo4j' }) : await MemoryGraphStore.open();
+  const store: GraphStore = values.neo4j ? await Neo4jGraphStore.connect(neo4jConnection(values.neo4j)) : await MemoryGraphStore.open();
   const marker = { size, rows: pool.rows, labeledRows: pool.labeledRows, refreshed: !values['per-query-graph'], meta: readFileSync(join(out, 'pool.meta.json'), 'utf8') };
   if (store instanceof Neo4jGraphStore && values['keep-neo4j'] && JSON.stringify(await store.getState(POOL_MARKER)) === JSON.stringify(marker)) {
     return { store, reused: true };
@@ -231,6 +234,17 @@ async function buildStore(out: string, size: number): Promise<{ store: GraphStor
     }
   }
   return { store, reused: false, marker };
+}
+
+/**
+ * --neo4j as the CLI and API connect (NEO4J_DATABASE, and the item file cache of KGAL_NEO4J_ITEM_CACHE:
+ * a directory, `off`, or by default ~/.cache/kgal/neo4j-item-cache).
+ */
+function neo4jConnection(uri: string): Neo4jConnection {
+  const connection: Neo4jConnection = { uri, database: process.env.NEO4J_DATABASE ?? 'neo4j' };
+  const itemCacheDir = itemCacheDirFromEnv();
+  if (itemCacheDir) connection.itemCacheDir = itemCacheDir;
+  return connection;
 }
 
 /** KgalState name of what --keep-neo4j checks: the pool a run built in the Neo4j database. */

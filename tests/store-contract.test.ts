@@ -49,6 +49,7 @@ async function persistedState(store: GraphStore): Promise<unknown> {
  * and opened again from its file, which must give back everything the test left in it.
  */
 let contractDataDir = '';
+let contractItemDir = '';
 const backends: Array<{
   name: string;
   skip: boolean;
@@ -65,6 +66,14 @@ const backends: Array<{
     reopen: () => MemoryGraphStore.open({ dataDir: contractDataDir }),
   },
   { name: 'Neo4jGraphStore', skip: neo4jSkipped(), open: () => freshNeo4jStore(), connectAgain: () => connectNeo4jStore() },
+  {
+    // Every connection with the same item file cache (as processes of one machine have): the files must
+    // never serve vectors or listings the database no longer holds.
+    name: 'Neo4jGraphStore with an item file cache',
+    skip: neo4jSkipped(),
+    open: async () => freshNeo4jStore({ itemCacheDir: (contractItemDir ||= await tempDir()) }),
+    connectAgain: () => connectNeo4jStore({ itemCacheDir: contractItemDir }),
+  },
 ];
 
 for (const backend of backends) {

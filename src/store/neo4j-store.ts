@@ -8,6 +8,7 @@ import { cooccurrenceDelta } from './cooccurrence.js';
 import { readCypherStatements } from './cypher-statements.js';
 import { compareIds } from './id-order.js';
 import { planUndo, undoReport, type LabelUndoReport } from './label-undo.js';
+import { ItemFileCache, type ListingKind } from './item-file-cache.js';
 import {
   LabelConflictError,
   LeaseConflictError,
@@ -42,6 +43,12 @@ export interface Neo4jConnection {
   user?: string;
   password?: string;
   database: string;
+  /**
+   * A directory for local file copies of what is cached under the items token (item-file-cache.ts: the
+   * embedding matrix, the item → entity listing, the items' static fields): a new process's first query
+   * then reads them from disk instead of Bolt. Unset: no files.
+   */
+  itemCacheDir?: string;
 }
 
 /**
@@ -71,6 +78,9 @@ export class Neo4jGraphStore implements GraphStore {
   private summaryCache: { token: string; items: ReadonlyArray<StaticSummary> } | undefined;
   /** The stored entity analytics, keyed by the refresh's token and the graph version (~7k rows at 100k items). */
   private analyticsCache: { key: string; rows: StoredEntityAnalytics['rows'] } | undefined;
+  /** File copies of the three caches above for the next process (connection.itemCacheDir), and the writes in flight. */
+  private readonly itemFiles: ItemFileCache | undefined;
+  private fileWrites: Promise<void> = Promise.resolve();
 
   /**
    * One bookmark manager for every session of this store: on a cluster, a read after this process's write
@@ -82,8 +92,24 @@ export class Neo4jGraphStore implements GraphStore {
     private readonly driver: Driver,
     private readonly database: string,
     uri: string,
+    itemCacheDir?: string,
   ) {
     this.description = `Neo4j at ${uri} (database "${database}")`;
+    this.itemFiles = itemCacheDir ? new ItemFileCache(itemCacheDir, `${uri}\u0000${database}`) : undefined;
+  }
+
+  /**
+   * What was read under `token`: from this machine's file when one holds that token, else from Bolt, and
+   * then written to the file for the next process (not awaited by the caller; close() waits for it).
+   */
+  private async throughFiles<T>(token: string | null, files: FileCopy<T>, fromBolt: () => Promise<T>): Promise<T> {
+    const cache = this.itemFiles;
+    if (token === null || !cache) return fromBolt();
+    const cached = await files.read(cache, token);
+    if (cached !== undefined) return cached;
+    const value = await fromBolt();
+    this.fileWrites = this.fileWrites.then(() => files.write(cache, token, value));
+    return value;
   }
 
   static async connect(connection: Neo4jConnection): Promise<Neo4jGraphStore> {
@@ -104,7 +130,7 @@ export class Neo4jGraphStore implements GraphStore {
     }
     try {
       await driver.verifyConnectivity({ database: connection.database });
-      const store = new Neo4jGraphStore(driver, connection.database, connection.uri);
+      const store = new Neo4jGraphStore(driver, connection.database, connection.uri, connection.itemCacheDir);
       await store.applySchema();
       return store;
     } catch (error) {
@@ -513,10 +539,12 @@ export class Neo4jGraphStore implements GraphStore {
       if (token !== null && this.mentionCache?.token === token) return [...this.mentionCache.listing];
       // Items in the id index's order (no sort) with a pattern comprehension per item (no grouping): at
       // 100k items ~0.8-1.5 s against 1.6-2.2 s for OPTIONAL MATCH + collect + ORDER BY.
-      const result = await tx.run(
-        'MATCH (i:Item) WHERE i.id IS NOT NULL RETURN i.id AS id, [(i)-[:MENTIONS]->(e:Entity) | e.key] AS keys ORDER BY i.id',
-      );
-      const listing = result.records.map((r) => ({ id: r.get('id') as string, keys: r.get('keys') as string[] }));
+      const listing = await this.throughFiles(token, listingFiles<Array<{ id: string; keys: string[] }>>('mentions'), async () => {
+        const result = await tx.run(
+          'MATCH (i:Item) WHERE i.id IS NOT NULL RETURN i.id AS id, [(i)-[:MENTIONS]->(e:Entity) | e.key] AS keys ORDER BY i.id',
+        );
+        return result.records.map((r) => ({ id: r.get('id') as string, keys: r.get('keys') as string[] }));
+      });
       if (token !== null) this.mentionCache = { token, listing };
       return [...listing];
     });
@@ -542,12 +570,14 @@ export class Neo4jGraphStore implements GraphStore {
       if (token !== null && this.embeddingCache?.token === token) return { ids: this.embeddingCache.ids, matrix: this.embeddingCache.matrix };
       // The packed copy when there is one, the vector property for items embedded before it existed.
       const columns = `i.id AS id, ${PACKED ? 'i.embeddingPacked' : 'null'} AS packed, CASE WHEN ${PACKED ? 'i.embeddingPacked IS NULL' : 'true'} THEN i.embedding END AS embedding`;
-      const result = ids
-        ? await tx.run(`UNWIND range(0, size($ids) - 1) AS n MATCH (i:Item {id: $ids[n]}) WHERE i.embedding IS NOT NULL RETURN ${columns} ORDER BY n`, { ids })
-        : await tx.run(`MATCH (i:Item) WHERE i.embedding IS NOT NULL RETURN ${columns} ORDER BY id`);
-      const embeddings = { ids: result.records.map((r) => r.get('id') as string), matrix: embeddingMatrix(result.records) };
+      const embeddings = await this.throughFiles(token, VECTOR_FILES, async () => {
+        const result = ids
+          ? await tx.run(`UNWIND range(0, size($ids) - 1) AS n MATCH (i:Item {id: $ids[n]}) WHERE i.embedding IS NOT NULL RETURN ${columns} ORDER BY n`, { ids })
+          : await tx.run(`MATCH (i:Item) WHERE i.embedding IS NOT NULL RETURN ${columns} ORDER BY id`);
+        return { ids: result.records.map((r) => r.get('id') as string), matrix: embeddingMatrix(result.records) };
+      });
       if (token !== null) this.embeddingCache = { token, ...embeddings };
-      return embeddings;
+      return { ...embeddings };
     });
   }
 
@@ -661,7 +691,10 @@ export class Neo4jGraphStore implements GraphStore {
     return this.read(async (tx) => {
       // Token first, as for the embeddings: a change committed meanwhile leaves the cache newer than its token.
       const token = await readItemsToken(tx);
-      const items = token !== null && this.summaryCache?.token === token ? this.summaryCache.items : await readStaticSummaries(tx);
+      const items =
+        token !== null && this.summaryCache?.token === token
+          ? this.summaryCache.items
+          : await this.throughFiles(token, listingFiles<StaticSummary[]>('summaries'), () => readStaticSummaries(tx));
       if (token !== null) this.summaryCache = { token, items };
       // The changing part, read on every call through the label and lease indexes: only labeled items and
       // active leases (a few hundred of 100k). annotator and labeledAt are only ever written with a label.
@@ -780,6 +813,7 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   async close(): Promise<void> {
+    await this.fileWrites;
     await this.driver.close();
   }
 }
@@ -827,6 +861,19 @@ function embeddingMatrix(records: ReadonlyArray<{ get(key: string): unknown }>):
     else data.set(vector!, row * cols);
   });
   return { rows: records.length, cols, data };
+}
+
+/** How throughFiles reads and writes one cached read in the item files. */
+interface FileCopy<T> {
+  read: (cache: ItemFileCache, token: string) => Promise<T | undefined>;
+  write: (cache: ItemFileCache, token: string, value: T) => Promise<void>;
+}
+const VECTOR_FILES: FileCopy<{ ids: string[]; matrix: Matrix<Float32Array> }> = {
+  read: (cache, token) => cache.readVectors(token),
+  write: (cache, token, value) => cache.writeVectors(token, value),
+};
+function listingFiles<T>(kind: ListingKind): FileCopy<T> {
+  return { read: (cache, token) => cache.readListing<T>(kind, token), write: (cache, token, value) => cache.writeListing(kind, token, value) };
 }
 
 /** The entity graph changed: analytics computed before this are stale. */

@@ -16,14 +16,17 @@ export function neo4jTestUri(): string | undefined {
 
 export const neo4jSkipped = (): boolean => neo4jTestUri() === undefined;
 
-/** A connected store on the test database as it is (a second connection, as another process would have). */
-export function connectNeo4jStore(): Promise<Neo4jGraphStore> {
-  return Neo4jGraphStore.connect({ uri: neo4jTestUri()!, database: process.env.NEO4J_DATABASE ?? 'neo4j' });
+/**
+ * A connected store on the test database as it is (a second connection, as another process would have);
+ * `itemCacheDir`: with the item file cache in that directory (src/store/item-file-cache.ts).
+ */
+export function connectNeo4jStore(options: { itemCacheDir?: string } = {}): Promise<Neo4jGraphStore> {
+  return Neo4jGraphStore.connect({ uri: neo4jTestUri()!, database: process.env.NEO4J_DATABASE ?? 'neo4j', ...options });
 }
 
 /** A connected store on an empty database. */
-export async function freshNeo4jStore(): Promise<Neo4jGraphStore> {
-  const store = await connectNeo4jStore();
+export async function freshNeo4jStore(options: { itemCacheDir?: string } = {}): Promise<Neo4jGraphStore> {
+  const store = await connectNeo4jStore(options);
   await store.clear();
   return store;
 }
