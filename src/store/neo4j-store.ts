@@ -108,7 +108,8 @@ export class Neo4jGraphStore implements GraphStore {
     const cached = await files.read(cache, token);
     if (cached !== undefined) return cached;
     const value = await fromBolt();
-    this.fileWrites = this.fileWrites.then(() => files.write(cache, token, value));
+    // A cache write never fails the store (or its close): a file that is not written is a later miss.
+    this.fileWrites = this.fileWrites.then(() => files.write(cache, token, value)).catch(() => undefined);
     return value;
   }
 
