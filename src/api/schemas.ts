@@ -75,7 +75,7 @@ export const QueryBodySchema = z
       .min(0, 'must be >= 0')
       .max(100, 'must be <= 100')
       .optional()
-      .openapi({ description: 'kg-guided: choose among the shortlist × batchSize most uncertain candidates (default: 1 to 10, earned from the labels; 0 = every candidate).' }),
+      .openapi({ description: 'kg-guided: choose among the shortlist × batchSize most uncertain candidates (default: 1 to 30, earned from the labels; 0 = every candidate).' }),
     weights: z
       .strictObject({ uncertainty: weight.optional(), coverage: weight.optional(), density: weight.optional(), diversity: weight.optional() })
       .optional()

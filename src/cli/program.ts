@@ -299,7 +299,7 @@ export function buildProgram(): Command {
       .addOption(new Option('--strategy <name>', 'preset').choices([...PRESETS]).default('kg-guided'))
       .addOption(new Option('--budget <n>', 'auto: the campaign label budget (bandit horizon)').default(1000).argParser(positiveInteger))
       .addOption(new Option('--weights <list>', 'component weights, e.g. uncertainty=0.5,coverage=0.5 (also density, diversity)').argParser(weightList))
-      .addOption(new Option('--shortlist <factor>', 'kg-guided: choose among the factor × batch most uncertain candidates (default: 1 to 10, earned from the labels; 0 = all)').argParser(nonNegativeNumber))
+      .addOption(new Option('--shortlist <factor>', 'kg-guided: choose among the factor × batch most uncertain candidates (default: 1 to 30, earned from the labels; 0 = all)').argParser(nonNegativeNumber))
       .addOption(new Option('--centrality <measure>', 'entity centrality').choices([...CENTRALITY_MEASURES]).default('pagerank'))
       .addOption(new Option('--seed <n>', 'seed (random preset, committee bootstrap)').default(1).argParser(integer))
       .option('--no-record', 'do not record the round in the store')

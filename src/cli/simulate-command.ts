@@ -225,7 +225,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--tau <t>', 'coverage decay saturation tau (default 1)', positiveNumber)
     .option('--decay <kind>', 'coverage decay: exponential exp(-n/tau) (default) or linear max(0, 1 - n/tau)', decayKind)
     .option('--members <n>', 'committee size for qbc/kl/bald/auto (default 5)', integerAtLeast(2))
-    .option('--shortlist <factor>', 'kg-guided: pick among the factor × batch most uncertain candidates (default: 1 to 10, earned from the labels; 0 = no shortlist)', nonNegativeNumber)
+    .option('--shortlist <factor>', 'kg-guided: pick among the factor × batch most uncertain candidates (default: 1 to 30, earned from the labels; 0 = no shortlist)', nonNegativeNumber)
     .option('--cache-dir <dir>', 'embedding and entity-extraction cache (default ~/.cache/kgal/simulation)')
     .option('--title <text>', 'title of the report and charts')
     .option('--no-charts', 'skip the chart images')

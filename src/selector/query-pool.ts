@@ -27,7 +27,7 @@ export interface QueryOptions {
   strategy?: PresetName | SelectionStrategy;
   /** Overrides of the preset's component weights. */
   weights?: Partial<ComponentWeights>;
-  /** Fixes kg-guided's shortlist factor (default: 1 to 10 × batch size, earned from the labels; 0 turns uncertainty-first off). */
+  /** Fixes kg-guided's shortlist factor (default: 1 to 30 × batch size, earned from the labels; 0 turns uncertainty-first off). */
   shortlist?: number;
   seed?: number;
   decay?: DecayFunction;

@@ -47,7 +47,7 @@ export const KG_GUIDED_PARAGRAPH =
   '**How `kg-guided` (the default) chooses.** Uncertainty first: it picks among the texts the model is least ' +
   'sure about (smallest margin between its two most probable classes). How many of those it may choose from is ' +
   'earned from the labels: when the entities a text mentions predict its label well beyond chance (as in WebNLG, ' +
-  'where the category follows the entities), up to ten times the batch, and among them the knowledge graph ' +
+  'where the category follows the entities), up to thirty times the batch, and among them the knowledge graph ' +
   'chooses texts that mention central entities no labeled text mentions yet and texts far from everything ' +
   'already labeled, so the batch fills different gaps; when entities say little about labels (intent queries) ' +
   'or nothing is known yet, the batch is exactly margin sampling\'s, ordered by the gaps each pick fills. Texts ' +
