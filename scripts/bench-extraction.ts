@@ -72,9 +72,9 @@ interface KgNames {
 const CONTENDERS: Contender[] = [
   { name: 'compromise-v1 (people, places, organisations)', usesKg: false, make: () => new CompromiseExtractor({ properNounRuns: false }) },
   { name: 'compromise-v2 (+ proper-noun runs)', usesKg: false, make: () => new CompromiseExtractor() },
-  { name: 'spans-v3 (span rules)', usesKg: false, make: () => new SpanExtractor() },
+  { name: 'spans-v4 (span rules)', usesKg: false, make: () => new SpanExtractor() },
   { name: 'compromise-v2 + KG gazetteer', usesKg: true, make: (kg) => new CompromiseExtractor({ gazetteer: kg.gazetteer }) },
-  { name: 'spans-v3 + KG linker', usesKg: true, make: (kg) => new SpanExtractor({ linker: kg.linker }) },
+  { name: 'spans-v4 + KG linker', usesKg: true, make: (kg) => new SpanExtractor({ linker: kg.linker }) },
   { name: 'gazetteer alone (KG names)', usesKg: true, make: (kg) => new GazetteerExtractor(kg.gazetteer) },
 ];
 

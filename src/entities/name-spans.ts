@@ -12,8 +12,19 @@
  *   organisations or acronyms start a span there;
  * - numbers and dates are literals, not names; a number right after a name is part of it ("Apollo 12");
  * - a lone demonym ("American officials") is not a name; followed by one it is ("American Airlines");
- * - "City, Region" where the region is a state or country is one place, as gazetteers write it
- *   ("Abilene, Texas"); the region is kept as a place of its own too.
+ * - "City, State" is one place, as gazetteers write it ("Abilene, Texas"); the state only qualifies it. A
+ *   place said to lie in a state ("Austin is part of Travis County, in Texas") is named with it too; a city
+ *   with its country ("Aarhus, Denmark") is the city and the country;
+ * - spans-v4 (from an error analysis of the WebNLG train slice, scripts/extraction-errors.ts): names
+ *   continue over initials ("Abraham A. Ribicoff"), a final letter or roman numeral ("Serie A", "Juan
+ *   Carlos I"), "of the", "for"/"and"/"at" inside names that have a connector ("School of Business and
+ *   Social Sciences at the Aarhus University"), lower-case class nouns a few words on ("Soviet Union
+ *   national football team"), ordinals and catalogue numbers ("11th Mississippi Infantry Monument"), the
+ *   "A" of titles; a sentence's first word before a name is part of it ("Buzz Aldrin"), a capitalised
+ *   noun starting a sentence takes the lower-case nouns after it ("Bandeja paisa"); acronyms labelling a
+ *   code ("ISSN number") and bracketed short forms are not names; a lone language adjective where the
+ *   sentence speaks of language is the language ("English language"); a nationality before a person and a
+ *   title before anything but "of" are not part of the name.
  */
 
 export type SpanType = 'person' | 'place' | 'organization' | 'work' | 'topic';
@@ -54,10 +65,12 @@ const NAME_SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv']);
  * lower case: "Agra airport", "Hip Hop music", "Central Denmark region", "Banyumasan people".
  */
 const CLASS_NOUNS = new Set(
-  'airport airbase river region county province state city town township village district people language music cuisine sauce university college school party war award prize station park lake mountain island bridge church cathedral museum stadium dynasty empire kingdom republic team league architecture'.split(' '),
+  'airport airbase river region county province state city town township village district people language music cuisine sauce university college school war award prize station park lake mountain island bridge church cathedral museum stadium dynasty empire kingdom republic league architecture monument engine'.split(' '),
 );
 /** At most this many lower-case words between a name and its class noun ("Netherlands national football team"). */
 const MAX_CLASS_MODIFIERS = 2;
+/** Class nouns that complete a name only after a modifier: "Soviet Union national football team" (not "French team"). */
+const MODIFIED_CLASS_NOUNS = new Set(['team']);
 /** Words after an acronym that make it the label of a code, not a name: "ISSN number", "ICAO location identifier". */
 const IDENTIFIER_WORDS = new Set(['number', 'code', 'identifier', 'id', 'i.d', 'location', 'designation', 'prefix']);
 /** Languages named by their adjective: "English is spoken", "known as Indonesian" is the English / Indonesian language. */
@@ -68,8 +81,12 @@ const LANGUAGES = new Set(
 const LANGUAGE_CUE = /^(languages?|speak\w*|spoken|dialects?|tongue|written)$/;
 /** Only joins inside an already started name and before a capitalised word ("Bank of the West"). */
 const CONNECTOR_ARTICLE = 'the';
+/** Capitalised prepositions inside titles, before "the": "Alcatraz Versus the Evil Librarians". */
+const VERSUS = new Set(['versus', 'against', 'beyond', 'beneath', 'under', 'over', 'into', 'across', 'through', 'after', 'before', 'from', 'with', 'without']);
 /** Joins inside a name after a connector such as "of" ("All India Council for Technical Education"). */
 const LATE_CONNECTORS = new Set(['for', 'and', '&']);
+/** Bodies named for their purpose: "All India Council for Technical Education", "Society for the Study of Addiction". */
+const ORG_NOUNS = new Set(['council', 'society', 'association', 'committee', 'commission', 'foundation', 'institute', 'centre', 'center', 'fund', 'ministry', 'department', 'office', 'agency', 'league', 'federation', 'union', 'organisation', 'organization', 'school', 'college', 'academy', 'museum']);
 /** "University of Texas at Austin": "at" joins a campus to the institution before it. */
 const CAMPUS_NOUNS = new Set(['university', 'college', 'school', 'institute', 'academy']);
 const NOT_NAME_TAGS = ['Date', 'Month', 'WeekDay', 'Holiday', 'Pronoun', 'Determiner', 'Preposition', 'Conjunction', 'Copula', 'Modal', 'QuestionWord'];
@@ -125,6 +142,18 @@ export function isTitleCase(terms: readonly TaggedTerm[]): boolean {
   const words = terms.slice(1).filter((t) => t.text.length > 3 && /\p{L}/u.test(t.text));
   if (words.length < TITLE_CASE_MIN_WORDS) return false;
   return words.filter((t) => !UPPER_START.test(t.text)).length / words.length <= TITLE_CASE_MAX_LOWER;
+}
+
+/**
+ * A capital at the start of a sentence right before another name word is part of that name, whatever
+ * compromise made of it: "Buzz Aldrin", "Atlantic City", "Alfons Gorbach" (not a demonym: "American
+ * William Anders"; not a function word: "Its ISSN").
+ */
+function startsName(term: TaggedTerm, next: TaggedTerm | undefined, titleCase: boolean): boolean {
+  if (titleCase || !next || breaksAfter(term) || breaksBefore(next) || term.tags.has('Demonym')) return false;
+  if (isNumber(term) || FUNCTION_WORDS.has(bare(term)) || hasAny(term, NOT_NAME_TAGS) || !UPPER_START.test(term.text) || term.text.length < 2) return false;
+  if (TITLES.has(bare(term)) || ALL_CAPS.test(term.text)) return false;
+  return nameLike(next, false, titleCase) && !ALL_CAPS.test(next.text);
 }
 
 /** Whether a term can be (part of) a name, given where it stands. */
@@ -184,12 +213,6 @@ function spanType(terms: readonly TaggedTerm[], before: readonly TaggedTerm[]): 
  * A state or province: "Abilene, Texas" is how gazetteers name that city, but "Aarhus, Denmark" is Aarhus
  * in Denmark (a city is named with its country only where its name alone is ambiguous, which text cannot tell).
  */
-// Temporary: rule switches for measuring (X_OFF=rule,rule).
-const OFF = new Set((process.env.X_OFF ?? '').split(','));
-function X(rule: string): boolean {
-  return !OFF.has(rule);
-}
-
 function isLowerWord(term: TaggedTerm): boolean {
   return /^\p{Ll}[\p{Ll}-]*$/u.test(term.text) && !FUNCTION_WORDS.has(term.text) && !CONNECTORS.has(term.text) && !term.tags.has('Verb') && !isNumber(term);
 }
@@ -202,7 +225,7 @@ function classNounAhead(terms: readonly TaggedTerm[], i: number): boolean {
   for (let j = i; j < terms.length && j <= i + MAX_CLASS_MODIFIERS; j += 1) {
     const term = terms[j]!;
     if (!isLowerWord(term) || (j > i && breaksBefore(term))) return false;
-    if (CLASS_NOUNS.has(bare(term))) return j > i;
+    if (CLASS_NOUNS.has(bare(term)) || MODIFIED_CLASS_NOUNS.has(bare(term))) return j > i;
     if (breaksAfter(term)) return false;
   }
   return false;
@@ -241,8 +264,118 @@ function aTitle(terms: readonly TaggedTerm[], i: number, sentenceStart: boolean)
   return words >= 2;
 }
 
+/**
+ * A state or province: "Abilene, Texas" is how gazetteers name that city, but "Aarhus, Denmark" is Aarhus
+ * in Denmark (a city is named with its country only where its name alone is ambiguous, which text cannot tell).
+ */
 function isRegion(terms: readonly TaggedTerm[]): boolean {
   return terms.every((t) => (t.tags.has('Region') && !t.tags.has('Country')) || CONNECTORS.has(t.text.toLowerCase()));
+}
+
+/** Words that may stand between a place and the state it is said to be in: "Austin is part of Travis County, in Texas". */
+const LOCATIVE = new Set('is are was lies lie located situated found in part of the a an city town village county seat state which area greater'.split(' '));
+/** Divisions of a state named with it: "Travis County, Texas", "Adams Township, Indiana". */
+const STATE_DIVISIONS = new Set(['county', 'township', 'parish', 'borough']);
+/** "Atlantic City", "Jersey City": two-word settlements qualified like one-word ones. */
+const SETTLEMENTS = new Set(['city', 'town', 'village']);
+
+/**
+ * The state a place is said to lie in, where the sentence names exactly one state after it with only
+ * locative words (and other such places) between: "Austin is part of Travis County, in Texas" gives
+ * "Austin, Texas" and "Travis County, Texas", as gazetteers name US places. Only a one-word place of no
+ * other kind or a county-like division qualifies (not "Andrews County Airport", not "Alan Bean").
+ */
+function stateOf(terms: readonly TaggedTerm[], runs: ReadonlyArray<{ start: number; end: number }>, r: number, type: SpanType): string | undefined {
+  const run = runs[r]!;
+  const runTerms = terms.slice(run.start, run.end);
+  const last = bare(runTerms[runTerms.length - 1]!);
+  const division = runTerms.length > 1 && runTerms.length <= 3 && STATE_DIVISIONS.has(last);
+  const settlement = runTerms.length === 2 && SETTLEMENTS.has(last);
+  const lonePlace = (runTerms.length === 1 || settlement) && !runTerms.some((t) => hasAny(t, ['Region', 'Country', 'Organization', 'Demonym', 'Acronym'])) && type !== 'organization' && type !== 'work';
+  if (!division && !lonePlace) return undefined;
+  let i = run.end;
+  for (let k = r + 1; k < runs.length; k += 1) {
+    const between = terms.slice(i, runs[k]!.start);
+    if (!between.every((t) => LOCATIVE.has(bare(t)) && !/[.;:!?]/.test(t.post))) return undefined;
+    if (breaksAfter(terms[i - 1]!) && !/^,\s*$/.test(terms[i - 1]!.post)) return undefined;
+    const next = terms.slice(runs[k]!.start, runs[k]!.end);
+    if (isRegion(next)) return clean(next.map((t) => t.text).join(' '));
+    if (!STATE_DIVISIONS.has(bare(next[next.length - 1]!)) && !(next.some((t) => hasAny(t, ['Place', 'City'])) && !next.some((t) => t.tags.has('Country')))) return undefined;
+    i = runs[k]!.end;
+  }
+  return undefined;
+}
+
+/** Whether the name word `word` is followed by a (capitalised) name, directly or after "the". */
+function nameFollows(terms: readonly TaggedTerm[], k: number, titleCase: boolean): boolean {
+  const next = terms[k];
+  if (next === undefined) return false;
+  if (nameLike(next, false, titleCase)) return true;
+  const after = terms[k + 1];
+  return bare(next) === CONNECTOR_ARTICLE && after !== undefined && !breaksAfter(next) && nameLike(after, false, titleCase);
+}
+
+/**
+ * Whether the term at `i` continues the name started at `start` (terms start..i-1): a name word, or a
+ * word that belongs inside names (connectors, initials, suffixes, class nouns, numbers), unless
+ * punctuation, a dateline or a code label separates it.
+ */
+function continuesName(terms: readonly TaggedTerm[], start: number, i: number, name: boolean, titleCase: boolean): boolean {
+  const term = terms[i]!;
+  const previous = terms[i - 1]!;
+  const next = terms[i + 1];
+  const word = term.text.toLowerCase();
+  if (breaksAfter(previous) || breaksBefore(term)) return false;
+  // A dateline in capitals next to ordinary words: "BAGHDAD Iraq promised", "Olympic Games ATHENS".
+  const capsWord = (t: TaggedTerm): boolean => ALL_CAPS.test(t.text) && t.text.length > 3 && !t.tags.has('Acronym');
+  if (capsWord(previous) !== capsWord(term) && ALL_CAPS.test(previous.text) !== ALL_CAPS.test(term.text)) return false;
+  // The label of a code after a name is not part of it: "Abilene Regional Airport ICAO Location Identifier"
+  // (but "Acura TLX", "Aston Martin DBS", "BBC Radio", "Airbus A380").
+  if (LETTER_CODE.test(term.text) && !ALL_CAPS.test(previous.text) && next !== undefined && IDENTIFIER_WORDS.has(bare(next))) return false;
+  if (name || NAME_SUFFIXES.has(bare(term))) return true;
+  // A lower-case class noun, or one a few lower-case words on: "Agra airport", "Netherlands national football team".
+  if ((CLASS_NOUNS.has(bare(term)) && !UPPER_START.test(term.text)) || classNounAhead(terms, i)) return true;
+  if (MODIFIED_CLASS_NOUNS.has(term.text) && isLowerWord(previous)) return true;
+  // An initial inside a name ("Abraham A. Ribicoff") or a letter ending one ("Serie A", "Juan Carlos I of Spain").
+  if (INITIAL.test(term.text) && !breaksAfter(term) && next !== undefined && nameLike(next, false, titleCase)) return true;
+  if (/^\p{Lu}$/u.test(term.text) && UPPER_START.test(previous.text) && !INITIAL.test(previous.text) && (!next || !UPPER_START.test(next.text) || next.text === 'of')) return true;
+  // A number inside a name ("Apollo 12"), but not one before the next name ("Apollo 12 Neil Armstrong").
+  if (NUMBER.test(term.text) && !term.tags.has('Date') && (!next || !nameLike(next, false, titleCase))) return true;
+  if (breaksAfter(term)) return false;
+  // Connectors: "University of Texas", "Bank of the West", "Ludwig van Beethoven".
+  if (CONNECTORS.has(word)) return nameFollows(terms, i + 1, titleCase);
+  // "the" after a connector or a capitalised preposition of a title: "Society for the Study of Addiction",
+  // "Alcatraz Versus the Evil Librarians".
+  if (word === CONNECTOR_ARTICLE) {
+    const joined = previous.text.toLowerCase() === 'of' || ((LATE_CONNECTORS.has(previous.text.toLowerCase()) || previous.text === 'at') && i - start > 1) || (previous.tags.has('ProperNoun') && VERSUS.has(bare(previous)));
+    return joined && next !== undefined && nameLike(next, false, titleCase);
+  }
+  // "for" after a body named for its purpose: "All India Council for Technical Education".
+  if (word === 'for' && ORG_NOUNS.has(bare(previous))) return nameFollows(terms, i + 1, titleCase);
+  // "for", "and" inside a name that already has a connector: "School of Business and Social Sciences",
+  // "Port Authority of New York and New Jersey" (elsewhere "and" separates names: "Billy Iuso and Tab Benoit").
+  if (LATE_CONNECTORS.has(word) && terms.slice(start, i).some((t) => t.text === 'of' || t.text === 'for')) return nameFollows(terms, i + 1, titleCase);
+  // "at" after an institution: "University of Texas at Austin".
+  if (word === 'at' && CAMPUS_NOUNS.has(bare(terms[start]!))) return nameFollows(terms, i + 1, titleCase);
+  return false;
+}
+
+/**
+ * How many words before the name word at `i` belong to its name: a house number or a leading count
+ * ("11 Diagonal Street", "11th Mississippi Infantry Monument", "66391 1999 KW4"; a year never does: "in
+ * 1995 Apple"), or the "A" of a title ("A Severed Wasp", "the author of A Long Long Way").
+ */
+function leadingWords(terms: readonly TaggedTerm[], i: number, clauseStart: boolean): number {
+  const term = terms[i]!;
+  const before = terms[i - 1];
+  if (!before || breaksAfter(before) || breaksBefore(term) || before.tags.has('Date')) return 0;
+  if (HOUSE_NUMBER.test(before.text) || LEADING_COUNT.test(before.text)) {
+    // A minor planet's number before its designation: "66391 1999 KW4".
+    const first = terms[i - 2];
+    return /^\d+$/.test(before.text) && first && /^\d{5,}$/.test(first.text) && !breaksAfter(first) ? 2 : 1;
+  }
+  const sentenceStart = clauseStart || i === 1 || CLAUSE_BREAK.test(terms[i - 2]?.post ?? '');
+  return before.text === 'A' && aTitle(terms, i, sentenceStart) ? 1 : 0;
 }
 
 /** The name spans of one sentence (compromise's terms of one sentence, in order). */
@@ -269,10 +402,10 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
       }
     }
     const clauseStart = i === 0 || CLAUSE_BREAK.test(terms[i - 1]!.post) || CLAUSE_BREAK.test(term.pre);
-    const name = nameLike(term, clauseStart, titleCase);
+    const name = nameLike(term, clauseStart, titleCase) || (clauseStart && startsName(term, terms[i + 1], titleCase));
     // At the start of a sentence a capitalised noun of no known kind followed by lower-case nouns is one
     // phrase: "Death metal is …", "Bandeja paisa is …", "Solo singer Aleksandra Kovac" (not "Death" alone).
-    if (X('phrase') && start < 0 && clauseStart && name && !titleCase && !hasAny(term, [...KNOWN_NAME_TAGS, 'Demonym']) && !breaksAfter(term)) {
+    if (start < 0 && clauseStart && name && !titleCase && !hasAny(term, [...KNOWN_NAME_TAGS, 'Demonym']) && !breaksAfter(term)) {
       let end = i + 1;
       while (end < terms.length && end - i <= MAX_CLASS_MODIFIERS && isLowerWord(terms[end]!) && hasAny(terms[end]!, ['Noun', 'Adjective']) && !breaksBefore(terms[end]!)) {
         end += 1;
@@ -285,56 +418,34 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
       }
     }
     if (start >= 0) {
-      const previous = terms[i - 1]!;
-      const cut = breaksAfter(previous) || breaksBefore(term);
-      // A dateline in capitals next to ordinary words: "BAGHDAD Iraq promised", "Olympic Games ATHENS".
-      const capsWord = (t: TaggedTerm): boolean => ALL_CAPS.test(t.text) && t.text.length > 3 && !t.tags.has('Acronym');
-      const dateline = capsWord(previous) !== capsWord(term) && (ALL_CAPS.test(previous.text) !== ALL_CAPS.test(term.text));
-      const next = terms[i + 1];
-      // The label of a code after a name is not part of it: "Abilene Regional Airport ICAO Location Identifier"
-      // (but "Acura TLX", "Aston Martin DBS", "BBC Radio", "Airbus A380").
-      const code = LETTER_CODE.test(term.text) && !ALL_CAPS.test(previous.text) && (!X('code') || (next !== undefined && IDENTIFIER_WORDS.has(bare(next))));
-      const joins =
-        !cut &&
-        !dateline &&
-        !code &&
-        (name ||
-          NAME_SUFFIXES.has(bare(term)) ||
-          (CLASS_NOUNS.has(bare(term)) && !UPPER_START.test(term.text)) ||
-          (X('classphrase') && classNounAhead(terms, i)) ||
-          (X('initial') && INITIAL.test(term.text) && next !== undefined && nameLike(next, false, titleCase) && !breaksAfter(term)) ||
-          (NUMBER.test(term.text) && !term.tags.has('Date') && (!next || !nameLike(next, false, titleCase))) ||
-          (CONNECTORS.has(term.text.toLowerCase()) && next !== undefined && nameLike(next, false, titleCase) && !breaksAfter(term)) ||
-          (term.text.toLowerCase() === CONNECTOR_ARTICLE && (previous.text.toLowerCase() === 'of' || (X('late') && (LATE_CONNECTORS.has(previous.text.toLowerCase()) || previous.text.toLowerCase() === 'at') && i - start > 1)) && next !== undefined && nameLike(next, false, titleCase)) ||
-          (X('late') && LATE_CONNECTORS.has(term.text.toLowerCase()) && terms.slice(start, i).some((t) => t.text === 'of' || t.text === 'for') && next !== undefined && (nameLike(next, false, titleCase) || bare(next) === CONNECTOR_ARTICLE) && !breaksAfter(term)) ||
-          (X('at') && term.text === 'at' && CAMPUS_NOUNS.has(bare(terms[start]!)) && next !== undefined && (nameLike(next, false, titleCase) || bare(next) === CONNECTOR_ARTICLE) && !breaksAfter(term)));
-      if (joins) continue;
+      if (continuesName(terms, start, i, name, titleCase)) continue;
       close(i);
     }
-    if (name) {
-      start = i;
-      // A house number or a leading count belongs to the name it is written into: "11 Diagonal Street",
-      // "300 North LaSalle", "1 Decembrie 1918 University" (a year never does: "in 1995 Apple ...").
-      const before = terms[i - 1];
-      if (before && HOUSE_NUMBER.test(before.text) && !before.tags.has('Date') && !breaksAfter(before) && !breaksBefore(term)) start = i - 1;
-      else if (X('count') && before && LEADING_COUNT.test(before.text) && !before.tags.has('Date') && !breaksAfter(before) && !breaksBefore(term)) start = i - 1;
-      // A title that starts with "A": "A Severed Wasp", "the author of A Long Long Way" (not "A Texas man").
-      else if (X('atitle') && before && before.text === 'A' && !breaksAfter(before) && aTitle(terms, i, clauseStart || i === 1 || CLAUSE_BREAK.test(terms[i - 2]?.post ?? ''))) start = i - 1;
-    }
+    if (name) start = i - leadingWords(terms, i, clauseStart);
   }
   if (start >= 0) close(terms.length);
 
   const spans: NameSpan[] = [];
+  const qualifiers = new Set<string>();
   for (let r = 0; r < runs.length; r += 1) {
     const run = runs[r]!;
-    // Titles are not part of the name; a run of titles only is no name.
-    while (run.start < run.end && TITLES.has(bare(terms[run.start]!))) run.start += 1;
+    // Titles are not part of the name; a run of titles only is no name. Titles of a place are an office or
+    // a name themselves: "President of the United States", "King of Prussia".
+    let first = run.start;
+    while (first < run.end && TITLES.has(bare(terms[first]!))) first += 1;
+    if (terms[first]?.text !== 'of') run.start = first;
+    // A nationality before a person is not part of the name: "American William Anders".
+    if (run.end - run.start > 2 && terms[run.start]!.tags.has('Demonym') && terms[run.start + 1]!.tags.has('FirstName')) run.start += 1;
     if (run.start === run.end) continue;
     const runTerms = terms.slice(run.start, run.end);
     // Shouting, not a name: "SOMETHING INTERESTING HAPPENED in the filesharing world".
     if (runTerms.length > 1 && runTerms.every((t) => ALL_CAPS.test(t.text) && t.text.length > 3) && !runTerms.some((t) => hasAny(t, ['Person', 'Place', 'Organization', 'Acronym']))) continue;
-    if (X('identifier') && isIdentifierLabel(runTerms, terms[run.end])) continue;
-    const language = X('language') ? languageName(runTerms, terms[run.end], terms) : undefined;
+    if (isIdentifierLabel(runTerms, terms[run.end])) continue;
+    // A name in brackets right after another is that one's qualifier or short form: "Atatürk Monument
+    // (İzmir)", "European Space Agency (ESA)".
+    const previousRun = runs[r - 1];
+    if (previousRun && previousRun.end === run.start && /\(\s*$/.test(terms[run.start - 1]!.post + runTerms[0]!.pre) && /^\s*\)/.test(runTerms[runTerms.length - 1]!.post)) continue;
+    const language = languageName(runTerms, terms[run.end], terms);
     if (language) {
       spans.push({ name: language, type: 'topic' });
       continue;
@@ -344,14 +455,21 @@ export function sentenceNameSpans(terms: readonly TaggedTerm[], options: { title
     const name = clean(runTerms.map((t, k) => (k === 0 ? t.text : `${t.pre}${t.text}`)).join(' ').replace(/\s+/g, ' '));
     if (name === '') continue;
     const type = spanType(withLexiconTags(runTerms, options.lexicon), terms.slice(Math.max(0, run.start - 2), run.start));
-    // "Abilene, Texas": one place as gazetteers name it (instead of "Abilene"); the region follows as its own run.
+    // "Abilene, Texas": one place as gazetteers name it (instead of "Abilene"); the state only qualifies it
+    // (its run, next, is no mention of its own).
     const nextRun = runs[r + 1];
     if (nextRun && nextRun.start === run.end && /^,\s*$/.test(terms[run.end - 1]!.post) && isRegion(terms.slice(nextRun.start, nextRun.end)) && (type !== 'person' || runTerms.length === 1)) {
       const region = clean(terms.slice(nextRun.start, nextRun.end).map((t) => t.text).join(' '));
       spans.push({ name: `${name}, ${region}`, type: 'place' });
-      if (process.env.X_SKIPREGION) r += 1;
+      qualifiers.add(region.toLowerCase());
       continue;
     }
+    const state = stateOf(terms, runs, r, type);
+    if (state !== undefined) {
+      spans.push({ name: `${name}, ${state}`, type: 'place' });
+      continue;
+    }
+    if (qualifiers.has(name.toLowerCase())) continue;
     spans.push(weak ? { name, type, weak } : { name, type });
   }
   return spans;
