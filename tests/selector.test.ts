@@ -7,6 +7,7 @@ import { loadEmbeddedPool, trainPoolModel } from '../src/model/pool-model.js';
 import { createRandom } from '../src/model/seeded-random.js';
 import { queryPool } from '../src/selector/query-pool.js';
 import { AUTO_ARMS } from '../src/selector/registry.js';
+import { KG_GUIDED_DEFAULTS, earnedShortlist } from '../src/selector/strategies/kg-guided.js';
 import { createExp4pState } from '../src/strategies/exp4p.js';
 import type { GraphStore } from '../src/store/graph-store.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
@@ -153,6 +154,20 @@ describe('selector properties', () => {
     }
     const scores = result.picks.map((p) => p.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores); // diminishing returns
+  });
+});
+
+describe("kg-guided's room for knowledge", () => {
+  it('is the batch itself up to the evidence threshold, all of it from threshold + ramp on, linear between', () => {
+    const { shortlist, evidenceThreshold: t, evidenceRamp: ramp } = KG_GUIDED_DEFAULTS;
+    expect(earnedShortlist(0, KG_GUIDED_DEFAULTS)).toBe(1);
+    // Banking77 (s <= 0.27) and AG News (s <= 0.36) must earn nothing: their batches stay margin's.
+    expect(earnedShortlist(0.36, KG_GUIDED_DEFAULTS)).toBe(1);
+    expect(earnedShortlist(t, KG_GUIDED_DEFAULTS)).toBe(1);
+    expect(earnedShortlist(t + ramp / 2, KG_GUIDED_DEFAULTS)).toBeCloseTo((shortlist.min + shortlist.max) / 2, 9);
+    expect(earnedShortlist(t + ramp, KG_GUIDED_DEFAULTS)).toBeCloseTo(shortlist.max, 9);
+    expect(earnedShortlist(1, KG_GUIDED_DEFAULTS)).toBe(shortlist.max);
+    expect(shortlist.max).toBeGreaterThan(shortlist.min);
   });
 });
 

@@ -63,6 +63,11 @@ export function shortlistFactor(settings: KgGuidedOptions, context: RoundContext
   if (context.shortlist !== undefined) return context.shortlist;
   const { entities, labels } = context.labeledEntities();
   const { signal } = entityLabelSignal(entities, labels, { seed: context.seed });
+  return earnedShortlist(signal, settings);
+}
+
+/** The shortlist factor an entity–label evidence s earns: min up to the threshold, max from threshold + ramp on, linear between. */
+export function earnedShortlist(signal: number, settings: Pick<KgGuidedOptions, 'shortlist' | 'evidenceThreshold' | 'evidenceRamp'>): number {
   const earned = Math.min(1, Math.max(0, (signal - settings.evidenceThreshold) / settings.evidenceRamp));
   return settings.shortlist.min + (settings.shortlist.max - settings.shortlist.min) * earned;
 }
