@@ -79,6 +79,10 @@ describe('SpanExtractor v4: boundaries, literals and what counts as a name', () 
     ['The 11th Mississippi Infantry Monument is in Adams County, Pennsylvania.', ['11th Mississippi Infantry Monument [place]', 'Adams County, Pennsylvania [place]']],
     ['He plays in Serie A for Juan Carlos I of Spain.', ['Juan Carlos I of Spain [place]', 'Serie A [topic]']],
     ['Aquilino Pimentel III is the leader of the Philippines.', ['Aquilino Pimentel III [topic]', 'Philippines [place]']],
+    // Connectors in a row, a suffix after a comma, connectors inside a title that starts with "A".
+    ['John van den Brom played for Vitesse.', ['John van den Brom [place]', 'Vitesse [topic]']], // the type is compromise's guess
+    ['Aleksander Barkov, Jr. was born in Tampere.', ['Aleksander Barkov Jr [person]', 'Tampere [place]']],
+    ['A Fortress of Grey Ice was written in English.', ['A Fortress of Grey Ice [topic]', 'English language [topic]']],
     // A sentence's first word before a name is part of it; a nationality before a person is not.
     ['Buzz Aldrin was born in Glen Ridge.', ['Buzz Aldrin [topic]', 'Glen Ridge [place]']],
     ['American William Anders was born in British Hong Kong.', ['British Hong Kong [place]', 'William Anders [person]']],

@@ -17,7 +17,7 @@
  *   with its country ("Aarhus, Denmark") is the city and the country;
  * - spans-v4 (from an error analysis of the WebNLG train slice, scripts/extraction-errors.ts): names
  *   continue over initials ("Abraham A. Ribicoff"), a final letter or roman numeral ("Serie A", "Juan
- *   Carlos I"), "of the", "for"/"and"/"at" inside names that have a connector ("School of Business and
+ *   Carlos I"), two connectors ("John van den Brom"), a suffix after a comma ("Barkov, Jr."), "of the", "for"/"and"/"at" inside names that have a connector ("School of Business and
  *   Social Sciences at the Aarhus University"), lower-case class nouns a few words on ("Soviet Union
  *   national football team"), ordinals and catalogue numbers ("11th Mississippi Infantry Monument"), the
  *   "A" of titles; a sentence's first word before a name is part of it ("Buzz Aldrin"), a capitalised
@@ -256,10 +256,16 @@ function languageName(run: readonly TaggedTerm[], after: TaggedTerm | undefined,
 function aTitle(terms: readonly TaggedTerm[], i: number, sentenceStart: boolean): boolean {
   if (!sentenceStart) return true;
   let words = 0;
-  for (let j = i; j < terms.length && UPPER_START.test(terms[j]!.text); j += 1) {
-    if (hasAny(terms[j]!, [...KNOWN_NAME_TAGS, 'Demonym'])) return false;
+  for (let j = i; j < terms.length; j += 1) {
+    const term = terms[j]!;
+    // "A Fortress of Grey Ice": connectors between capitalised words are part of the title.
+    if (!UPPER_START.test(term.text)) {
+      if (!(CONNECTORS.has(term.text) && UPPER_START.test(terms[j + 1]?.text ?? ''))) break;
+      continue;
+    }
+    if (hasAny(term, [...KNOWN_NAME_TAGS, 'Demonym'])) return false;
     words += 1;
-    if (breaksAfter(terms[j]!)) break;
+    if (breaksAfter(term)) break;
   }
   return words >= 2;
 }
@@ -311,6 +317,8 @@ function nameFollows(terms: readonly TaggedTerm[], k: number, titleCase: boolean
   const next = terms[k];
   if (next === undefined) return false;
   if (nameLike(next, false, titleCase)) return true;
+  // Two connectors in a row: "John van den Brom", "Maria de la Cruz".
+  if (CONNECTORS.has(next.text) && !breaksAfter(next) && terms[k + 1] !== undefined && nameLike(terms[k + 1]!, false, titleCase)) return true;
   const after = terms[k + 1];
   return bare(next) === CONNECTOR_ARTICLE && after !== undefined && !breaksAfter(next) && nameLike(after, false, titleCase);
 }
@@ -325,6 +333,8 @@ function continuesName(terms: readonly TaggedTerm[], start: number, i: number, n
   const previous = terms[i - 1]!;
   const next = terms[i + 1];
   const word = term.text.toLowerCase();
+  // "Aleksander Barkov, Jr.": a name suffix after a comma still belongs to the name.
+  if (NAME_SUFFIXES.has(bare(term)) && /^,\s*$/.test(previous.post) && !breaksBefore(term)) return true;
   if (breaksAfter(previous) || breaksBefore(term)) return false;
   // A dateline in capitals next to ordinary words: "BAGHDAD Iraq promised", "Olympic Games ATHENS".
   const capsWord = (t: TaggedTerm): boolean => ALL_CAPS.test(t.text) && t.text.length > 3 && !t.tags.has('Acronym');
