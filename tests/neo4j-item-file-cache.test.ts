@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmod, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,19 @@ describe('ItemFileCache (the files alone)', () => {
     } finally {
       await chmod(locked, 0o700);
     }
+  });
+
+  it('a write removes the temporary files of writers that died, not those of live ones', async () => {
+    const cache = new ItemFileCache(await tempDir(), 'db');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: its pid is free
+    const orphan = `${cache.file('vectors')}.${dead}.0b6f8a52-5d2e-4a57-9a39-000000000000.tmp`;
+    const live = `${cache.file('vectors')}.${process.pid}.0b6f8a52-5d2e-4a57-9a39-000000000001.tmp`;
+    await writeFile(orphan, 'half a write');
+    await writeFile(live, 'a write in flight');
+    await cache.writeVectors('t', { ids: ['a'], matrix: matrixOf([vector(1)]) });
+    await expect(stat(orphan)).rejects.toThrow();
+    expect((await stat(live)).size).toBeGreaterThan(0);
+    expect((await cache.readVectors('t'))?.ids).toEqual(['a']);
   });
 
   it('keeps a listing under its token and kind; a garbled listing is a miss', async () => {

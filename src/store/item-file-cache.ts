@@ -19,9 +19,9 @@
  * kind}), the listing as JSON.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Matrix } from '../model/matrix.js';
 
 const VECTORS = 'KGALVEC1';
@@ -142,6 +142,32 @@ export class ItemFileCache {
     } catch {
       await rm(temporary, { force: true }).catch(() => undefined);
     }
+    await removeOrphans(file);
+  }
+}
+
+/**
+ * Temporary files of `file` left by processes that died while writing (killed mid-write: at 1M items
+ * 1.5 GB each). A live process's temporary file may be a write in flight and stays.
+ */
+async function removeOrphans(file: string): Promise<void> {
+  const prefix = `${basename(file)}.`;
+  try {
+    for (const name of await readdir(join(file, '..'))) {
+      const match = name.startsWith(prefix) ? /^(\d+)\.[\w-]+\.tmp$/.exec(name.slice(prefix.length)) : null;
+      if (match && !alive(Number(match[1]))) await rm(join(file, '..', name), { force: true });
+    }
+  } catch {
+    // a cache that cannot be tidied is still a cache
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, another user's
   }
 }
 
