@@ -14,8 +14,9 @@
  *    coverage gain of central, uncovered entities − similarity to the labeled items and the batch. The
  *    knowledge term may tilt the batch towards texts that mention entities, but entity-free candidates get at
  *    least half their share of the shortlist, so it can never starve texts that mention no entity.
- * `shortlist: 0` turns the uncertainty-first part off: the weighted sum over the whole pool (kgal ≤ 0.1's
- * kg-guided, the most knowledge per label, at an accuracy cost on pools where entities carry little label signal).
+ * `shortlist: 0` turns the uncertainty-first part off: the same weighted sum over the whole pool (the most
+ * knowledge per label, at an accuracy cost on pools where entities carry little label signal; kgal ≤ 0.1's
+ * kg-guided with its weights, uncertainty 0.5, coverage 0.4, density 0.1, diversity 0.2).
  * Cold start (no model yet): coverage + density + diversity over the whole pool.
  *
  * docs/selector.md explains the design and docs/simulation.md what each part moved on every pool.
