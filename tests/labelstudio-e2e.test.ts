@@ -63,6 +63,15 @@ async function labelHistory(id: string): Promise<Array<{ label: string; annotato
   return (await kgalCall('GET', `/v1/items/${encodeURIComponent(id)}`)).body.labelHistory;
 }
 
+/** The first row nobody has labeled and nobody holds: not in the real project's current batch (leased to it). */
+async function freeUnlabeledRow(): Promise<Row> {
+  for (const row of rows) {
+    const item = (await kgalCall('GET', `/v1/items/${encodeURIComponent(row.id)}`)).body;
+    if (item.labelHistory.length === 0 && item.lease === undefined) return row;
+  }
+  throw new Error('no unlabeled, unleased row left');
+}
+
 beforeAll(async () => {
   ls = await labelStudioForTest();
   admin = labelStudioApi(ls.url, ls.token);
@@ -188,7 +197,7 @@ describe('Label Studio with kgal as its ML backend', () => {
 
   it('refuses a label outside the choices and an unknown task, writing nothing', async () => {
     const before = (await kgalCall('GET', '/v1/stats')).body;
-    const unlabeled = (await Promise.all(rows.map(async (r) => ({ r, h: await labelHistory(r.id) })))).find((x) => x.h.length === 0)!.r;
+    const unlabeled = await freeUnlabeledRow();
     const outside = await kgalCall('POST', '/labelstudio/webhook', {
       action: 'ANNOTATION_CREATED',
       annotation: { id: 900001, task: 900001, completed_by: 1, result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['Cooking'] } }] },
@@ -238,7 +247,7 @@ describe('Label Studio with kgal as its ML backend', () => {
     expect(status.lastError.message).toMatch(new RegExp(`^Label Studio GET http://127\\.0\\.0\\.1:${deadPort}/api/tasks\\?project=${fake}.*: unreachable \\(ECONNREFUSED\\)$`));
     const before = (await kgalCall('GET', '/v1/stats')).body;
 
-    const unlabeled = (await Promise.all(rows.map(async (r) => ({ r, h: await labelHistory(r.id) })))).find((x) => x.h.length === 0)!.r;
+    const unlabeled = await freeUnlabeledRow();
     const hook = await kgalCall('POST', '/labelstudio/webhook', {
       action: 'ANNOTATION_CREATED',
       annotation: { id: 910001, task: 910001, completed_by: 7, result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: [gold.get(unlabeled.id)] } }] },
