@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/config/package-paths.js';
-import { goldEntities, scoreKey } from '../src/entities/extraction-score.js';
+import { emptyTally, goldEntities, precision, recall, scoreKey, tallyText, type Tally } from '../src/entities/extraction-score.js';
 import { SpanExtractor } from '../src/entities/span-extractor.js';
 
 const data = join(packageRoot(), '..', 'shared', 'data', 'webnlg');
@@ -25,32 +25,30 @@ const dev = read('webnlg_dev.jsonl');
 // alt_texts (other crowd-written texts of the same triples, never read while writing the rules) are a check
 // on text the rules have not seen.
 const paraphrases = (set: Entry[]): Entry[] => set.flatMap((e) => (e.alt_texts ?? []).map((text) => ({ text, entities: e.entities })));
+// The benchmark's own tally (bench-extraction.ts), so these lines agree with it.
+const summary = (t: Tally): string =>
+  `recall ${(100 * recall(t)).toFixed(1)} precision ${(100 * precision(t)).toFixed(1)} (gold ${t.gold}, found ${t.found}, hit ${t.correct})`;
 for (const [name, set] of [['train slice', slice], ['dev', dev], ['train slice alt_texts', paraphrases(slice)], ['dev alt_texts', paraphrases(dev)]] as const) {
-  let g = 0, f = 0, h = 0;
-  for (const e of set) {
-    const gold = goldEntities(e.entities);
-    const keys = new Set(ex.extract(e.text).map((x) => scoreKey(x.name)));
-    g += gold.size; f += keys.size;
-    for (const k of keys) if (gold.has(k)) h += 1;
-  }
-  console.log(`${name} (${set.length} texts): recall ${(100 * h / g).toFixed(1)} precision ${(100 * h / f).toFixed(1)} (gold ${g}, found ${f}, hit ${h})`);
+  const tally = emptyTally();
+  for (const e of set) tallyText(tally, ex.extract(e.text), goldEntities(e.entities));
+  console.log(`${name} (${set.length} texts): ${summary(tally)}`);
 }
 const entries = flags.split === 'dev' ? dev : slice;
 const fp = new Map<string, number>();
 const fn = new Map<string, number>();
 const dumps: string[] = [];
-let gold = 0, found = 0, hit = 0;
+const tally = emptyTally();
 for (const e of entries) {
   const g = goldEntities(e.entities);
   const m = ex.extract(e.text);
+  tallyText(tally, m, g);
   const keys = new Map(m.map((x) => [scoreKey(x.name), `${x.name}[${x.type}]`]));
-  gold += g.size; found += keys.size;
   const fps: string[] = [], fns: string[] = [];
-  for (const [k, label] of keys) if (!g.has(k)) { fps.push(label); fp.set(label.replace(/\[.*/, ''), (fp.get(label.replace(/\[.*/, '')) ?? 0) + 1); } else hit += 1;
+  for (const [k, label] of keys) if (!g.has(k)) { fps.push(label); fp.set(label.replace(/\[.*/, ''), (fp.get(label.replace(/\[.*/, '')) ?? 0) + 1); }
   for (const k of g.keys()) if (!keys.has(k)) { fns.push(k); fn.set(k, (fn.get(k) ?? 0) + 1); }
   if (fps.length + fns.length > 0) dumps.push(`${e.text}\n   FP: ${fps.join(' | ')}\n   FN: ${fns.join(' | ')}`);
 }
-console.log(`recall ${(100 * hit / gold).toFixed(1)} precision ${(100 * hit / found).toFixed(1)} (gold ${gold}, found ${found}, hit ${hit})`);
+console.log(summary(tally));
 const top = (m: Map<string, number>): string => [...m].sort((a, b) => b[1] - a[1]).slice(0, Number(flags.show)).map(([k, n]) => `${n} ${k}`).join('; ');
 console.log(`FP total ${[...fp.values()].reduce((a, b) => a + b, 0)}: ${top(fp)}\n`);
 console.log(`FN total ${[...fn.values()].reduce((a, b) => a + b, 0)}: ${top(fn)}\n`);
