@@ -23,6 +23,7 @@ import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promi
 import { endianness } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Matrix } from '../model/matrix.js';
+import { processAlive } from './process-alive.js';
 
 const VECTORS = 'KGALVEC1';
 const LISTING = 'KGALLST1';
@@ -155,19 +156,10 @@ async function removeOrphans(file: string): Promise<void> {
   try {
     for (const name of await readdir(join(file, '..'))) {
       const match = name.startsWith(prefix) ? /^(\d+)\.[\w-]+\.tmp$/.exec(name.slice(prefix.length)) : null;
-      if (match && !alive(Number(match[1]))) await rm(join(file, '..', name), { force: true });
+      if (match && !processAlive(Number(match[1]))) await rm(join(file, '..', name), { force: true });
     }
   } catch {
     // a cache that cannot be tidied is still a cache
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, another user's
   }
 }
 

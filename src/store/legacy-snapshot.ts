@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { StoreDamagedError } from './store-errors.js';
 import { StoreUnavailableError } from './graph-store.js';
+import { processAlive } from './process-alive.js';
 
 /**
  * Reads the embedded store's former format (kgal 0.1 before the SQLite file): a `CURRENT` file naming a
@@ -47,12 +48,7 @@ export async function findLegacySnapshot(dir: string): Promise<LegacySnapshot | 
 /** Refuses to import while a kgal of the former format may still be writing snapshots here. */
 export async function assertNoLegacyWriter(dir: string): Promise<void> {
   const holder = Number.parseInt(await readFile(join(dir, OLD_LOCK), 'utf8').catch(() => ''), 10);
-  if (!Number.isFinite(holder) || holder === process.pid) return;
-  try {
-    process.kill(holder, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return;
-  }
+  if (!Number.isFinite(holder) || holder === process.pid || !processAlive(holder)) return;
   throw new StoreUnavailableError(
     `the embedded store in ${dir} is in use by process ${holder}, an older kgal that writes the former snapshot format: stop it, then open the store again to import it`,
   );
