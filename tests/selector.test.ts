@@ -8,7 +8,8 @@ import { createRandom } from '../src/model/seeded-random.js';
 import { queryPool } from '../src/selector/query-pool.js';
 import { AUTO_ARMS } from '../src/selector/registry.js';
 import { KG_GUIDED_DEFAULTS, earnedShortlist } from '../src/selector/strategies/kg-guided.js';
-import { createExp4pState } from '../src/strategies/exp4p.js';
+import { AUTO_DEFAULTS, autoStrategy } from '../src/selector/strategies/auto.js';
+import { armProbabilities, createExp4pState, type Exp4pState } from '../src/strategies/exp4p.js';
 import type { GraphStore } from '../src/store/graph-store.js';
 import { MemoryGraphStore } from '../src/store/memory-store.js';
 import { entropy } from '../src/strategies/uncertainty.js';
@@ -215,6 +216,34 @@ describe('auto: the EXP4.P bandit over presets', () => {
     expect(result.bandit!.arms.map((a) => a.arm)).toEqual(AUTO_ARMS.map((arm) => arm.name));
     expect(AUTO_ARMS.map((arm) => arm.name)).toEqual(['random', 'margin', 'coreset', 'kg-guided']);
     expect(((await store.getState('auto')) as { arms: string[] }).arms).toEqual(['random', 'margin', 'coreset', 'kg-guided']);
+  });
+
+  it('anchors on kg-guided (AUTO_DEFAULTS) and reports it; a state from before the anchor keeps its weights and gains it', async () => {
+    const store = await MemoryGraphStore.open();
+    await seedPool(store, 12);
+    const arms = AUTO_ARMS.map((arm) => arm.name);
+    const learned = { ...createExp4pState({ arms, budget: 60 }), weights: [3, 1, 1, 2] };
+    await store.updateState('auto', () => learned);
+    const result = await queryPool(store, { batchSize: 6, strategy: 'auto', budget: 60 });
+    const anchor = result.bandit!.anchor!;
+    expect(anchor).toMatchObject({ arm: 'kg-guided', share: AUTO_DEFAULTS.anchor!.share, switchZ: AUTO_DEFAULTS.anchor!.switchZ, moves: [] });
+    expect(Object.keys(anchor.leads)).toEqual(['random', 'margin', 'coreset']);
+    const state = (await store.getState('auto')) as Exp4pState;
+    expect(state.weights).toEqual([3, 1, 1, 2]);
+    // The reported probabilities are those drawn with: the anchor's share plus its part of EXP4.P's p.
+    const kg = result.bandit!.arms.find((a) => a.arm === 'kg-guided')!.probability;
+    expect(kg).toBeGreaterThanOrEqual(AUTO_DEFAULTS.anchor!.share);
+    expect(kg).toBeCloseTo(armProbabilities(state)[3]!, 12);
+  });
+
+  it('with no anchor, is libact’s plain ALBL', async () => {
+    const store = await MemoryGraphStore.open();
+    await seedPool(store, 12);
+    const plain = autoStrategy(AUTO_ARMS, { anchor: null });
+    const result = await queryPool(store, { batchSize: 6, strategy: plain, budget: 60 });
+    expect(result.bandit!.anchor).toBeUndefined();
+    expect(result.bandit!.arms.map((a) => a.probability)).toEqual(armProbabilities(createExp4pState({ arms: AUTO_ARMS.map((arm) => arm.name), budget: 60 })));
+    expect(() => autoStrategy(AUTO_ARMS, { anchor: { arm: 'bald', share: 0.9, switchZ: 4 } })).toThrow(/not one of the arms/);
   });
 });
 

@@ -113,6 +113,11 @@ function formatQuery(result: QueryResult): string {
   ];
   if (result.bandit) {
     lines.push(`bandit arms: ${result.bandit.arms.map((a) => `${a.arm} ${a.probability.toFixed(3)}`).join(', ')}`);
+    const anchor = result.bandit.anchor;
+    if (anchor) {
+      const leads = Object.entries(anchor.leads).map(([arm, z]) => `${arm} z=${z.toFixed(1)}`).join(', ');
+      lines.push(`anchor: ${anchor.arm} (${Math.round(100 * anchor.share)} % of draws; moves when an arm leads by z > ${anchor.switchZ}: ${leads})`);
+    }
   }
   for (const pick of result.picks) {
     const parts = Object.entries(pick.components).map(([name, c]) => `${name} ${c.normalized.toFixed(2)}`);

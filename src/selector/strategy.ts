@@ -7,6 +7,7 @@
  */
 import type { CoverageTracker } from '../../graph/coverage.js';
 import type { ItemEntityLists } from '../../graph/entity-index.js';
+import type { AnchorMove } from '../strategies/bandit-anchor.js';
 import type { Matrix } from '../model/matrix.js';
 import type { EmbeddedPool, PoolModel } from '../model/pool-model.js';
 import type { ComponentWeights } from './presets.js';
@@ -76,8 +77,13 @@ export interface StrategyRun {
   uncertaintySource: 'model' | 'external' | 'none';
   /** The strategy that actually chose each pick when it differs from the one asked for (`auto:margin`, `cold-start`). */
   pickStrategies?: string[];
-  /** `auto`: the bandit's arm probabilities and the reward it applied. */
-  bandit?: { arms: Array<{ arm: string; probability: number; weight: number }>; reward?: number };
+  /** `auto`: the bandit's arm probabilities (those it draws with), the reward it applied and its anchor. */
+  bandit?: {
+    arms: Array<{ arm: string; probability: number; weight: number }>;
+    reward?: number;
+    /** The safe arm holding a fixed share of the draws, each other arm's evidence against it (z) and its moves. */
+    anchor?: { arm: string; share: number; switchZ: number; leads: Record<string, number>; moves: AnchorMove[] };
+  };
 }
 
 export interface SelectionStrategy {

@@ -32,6 +32,7 @@
  * is exactly libact's ALBL loop.
  */
 import type { SeededRandom } from '../model/seeded-random.js';
+import { anchoredProbabilities, createAnchorState, recordAnchorEvidence, settleAnchor, type AnchorSettings, type AnchorState } from './bandit-anchor.js';
 
 /** libact 0.1.6's default δ (`ActiveLearningByLearning(delta=0.1)`, `Exp4P(delta=0.1)`). */
 export const DEFAULT_EXP4P_DELTA = 0.1;
@@ -107,6 +108,8 @@ export interface Exp4pState {
   readonly pending: BatchDraw[];
   /** Items queried and rewarded so far with their importance weights, in query order. */
   readonly queried: QueriedItem[];
+  /** kgal's conservative layer (src/strategies/bandit-anchor.ts): absent in libact's plain ALBL. */
+  readonly anchor?: AnchorState;
 }
 
 export interface Exp4pOptions {
@@ -118,6 +121,8 @@ export interface Exp4pOptions {
   readonly delta?: number;
   /** 0 ≤ pmin ≤ 1/K; default `defaultPmin(K, T)` (clamped to 1/K). */
   readonly pmin?: number;
+  /** An anchor arm with a fixed share of every draw (bandit-anchor.ts); none: libact's ALBL. */
+  readonly anchor?: AnchorSettings;
 }
 
 /** libact's default: pmin = sqrt(ln N / (K·T)) with N = K = number of arms (`Exp4P.__init__`). */
@@ -160,16 +165,21 @@ export function createExp4pState(options: Exp4pOptions): Exp4pState {
     rounds: 0,
     pending: [],
     queried: [],
+    ...(options.anchor ? { anchor: createAnchorState(arms, options.anchor) } : {}),
   };
 }
 
-/** p_k = (1 − K·pmin)·w_k / Σw + pmin (libact: `p = (1 - self.K * self.pmin) * self.w / W + self.pmin`). */
+/**
+ * The arm distribution the draws are made with: libact's p_k = (1 − K·pmin)·w_k / Σw + pmin
+ * (`p = (1 - self.K * self.pmin) * self.w / W + self.pmin`), mixed with the anchor when the state has one.
+ */
 export function armProbabilities(state: Exp4pState): number[] {
   const K = state.weights.length;
   let W = 0;
   for (const w of state.weights) W += w;
   const scale = 1 - K * state.pmin;
-  return state.weights.map((w) => (scale * w) / W + state.pmin);
+  const p = state.weights.map((w) => (scale * w) / W + state.pmin);
+  return state.anchor ? anchoredProbabilities(p, state.anchor) : p;
 }
 
 /** The arms with their probabilities and weights, for reports and the API. */
@@ -246,7 +256,9 @@ export function chooseQuery(state: Exp4pState, round: Exp4pRound, rng: RandomSou
  * w_k ← w_k·exp(pmin/2·(rhat_k + vhat_k·sqrt(ln(N/δ)/(K·T)))). The p and a used are the draw's own.
  */
 export function applyExp4pRound(state: Exp4pState, draw: Exp4pDraw, reward: number): Exp4pState {
-  return { ...state, weights: updatedWeights(state, state.weights, draw, reward), rounds: state.rounds + 1 };
+  const rounds = state.rounds + 1;
+  const anchor = state.anchor && settleAnchor(recordAnchorEvidence(state.anchor, draw, reward), state.arms, rounds);
+  return { ...state, weights: updatedWeights(state, state.weights, draw, reward), rounds, ...(anchor ? { anchor } : {}) };
 }
 
 /**
@@ -324,10 +336,17 @@ export function updateExp4p(
   const applied = state.pending.filter((d) => labeled === undefined || labeled.has(d.itemId));
   const kept = labeled === undefined || awaiting === undefined ? [] : state.pending.filter((d) => !labeled.has(d.itemId) && awaiting(d));
   let weights = state.weights;
-  for (const draw of applied) weights = updatedWeights(state, weights, draw, reward);
+  let anchor = state.anchor;
+  for (const draw of applied) {
+    weights = updatedWeights(state, weights, draw, reward);
+    if (anchor) anchor = recordAnchorEvidence(anchor, draw, reward);
+  }
+  // The anchor moves between batches, never inside one: every draw of a batch shares its reward.
+  if (anchor) anchor = settleAnchor(anchor, state.arms, state.rounds + applied.length);
   return {
     ...state,
     weights,
+    ...(anchor ? { anchor } : {}),
     rounds: state.rounds + applied.length,
     pending: kept,
     queried: [...state.queried, ...applied.map((d) => ({ itemId: d.itemId, weight: 1 / d.probability }))],
