@@ -69,6 +69,14 @@ describe('bandit anchor: when it moves', () => {
     }
   });
 
+  it('does not move within 1,000 labels in batches of 50, even for that signal: the anchor’s draws share each batch’s reward', () => {
+    // The limit docs/bandit.md states: z grows at best like sqrt(the rival's draws), and in a good batch the
+    // anchor's ~45 draws take the credit too.
+    const { state } = campaign(1, 20, 50, (_s, draws) => (draws.some((d) => d.arm === 2) ? 1 : 0.02));
+    expect(state.anchor!.moves).toEqual([]);
+    expect(anchorLeads(state.anchor!)[2]!).toBeLessThan(4);
+  });
+
   it('moves to an arm whose draws the reward clearly favours, and records the move', () => {
     // Batches with a coreset draw score many times higher than those without: far stronger than anything a
     // campaign of ours showed (docs/bandit.md). With a tenth of the draws left to explore, a rival's lead can
