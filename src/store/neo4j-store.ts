@@ -64,18 +64,18 @@ export class Neo4jGraphStore implements GraphStore {
    * floats over Bolt on every query would dominate it. Any process changing embeddings sets a new random
    * token, so every process sees the change on its next read.
    */
-  private embeddingCache: { token: string; ids: string[]; matrix: Matrix<Float32Array> } | undefined;
+  private readonly embeddingCache = new TokenSlot<{ ids: string[]; matrix: Matrix<Float32Array> }>();
   /**
    * The item → entity-key listing under the same token (every item upsert renews it, and only upserts
    * write mentions): at 100k items it is ~1 s of a query over Bolt and changes only with an ingest.
    */
-  private mentionCache: { token: string; listing: ReadonlyArray<{ id: string; keys: string[] }> } | undefined;
+  private readonly mentionCache = new TokenSlot<Array<{ id: string; keys: string[] }>>();
   /**
    * The item listing's part that only an upsert changes (id, meta, fingerprint), in id order, under the
    * same token: re-reading 100k rows over Bolt was half of a query. Labels and leases change between
    * queries and are re-read every time from the few items that have them (see listItemSummaries).
    */
-  private summaryCache: { token: string; items: ReadonlyArray<StaticSummary> } | undefined;
+  private readonly summaryCache = new TokenSlot<StaticSummary[]>();
   /** The stored entity analytics, keyed by the refresh's token and the graph version (~7k rows at 100k items). */
   private analyticsCache: { key: string; rows: StoredEntityAnalytics['rows'] } | undefined;
   /** File copies of the three caches above for the next process (connection.itemCacheDir), and the writes in flight. */
@@ -96,6 +96,19 @@ export class Neo4jGraphStore implements GraphStore {
   ) {
     this.description = `Neo4j at ${uri} (database "${database}")`;
     this.itemFiles = itemCacheDir ? new ItemFileCache(itemCacheDir, `${uri}\u0000${database}`) : undefined;
+  }
+
+  /**
+   * A read that only item writes change, under the database's items token: this process's copy while the
+   * token still holds, else this machine's file, else Bolt; the value is then kept for the next call.
+   * Without a token (a database from before tokens, or a read of some ids only) it always reads Bolt.
+   */
+  private async readUnderToken<T>(slot: TokenSlot<T>, token: string | null, files: FileCopy<T>, fromBolt: () => Promise<T>): Promise<T> {
+    const kept = slot.valueFor(token);
+    if (kept !== undefined) return kept;
+    const value = await this.throughFiles(token, files, fromBolt);
+    slot.keep(token, value);
+    return value;
   }
 
   /**
@@ -537,16 +550,14 @@ export class Neo4jGraphStore implements GraphStore {
     return this.read(async (tx) => {
       // Token first, as for the embeddings: a change committed meanwhile leaves the cache newer than its token.
       const token = await readItemsToken(tx);
-      if (token !== null && this.mentionCache?.token === token) return [...this.mentionCache.listing];
       // Items in the id index's order (no sort) with a pattern comprehension per item (no grouping): at
       // 100k items ~0.8-1.5 s against 1.6-2.2 s for OPTIONAL MATCH + collect + ORDER BY.
-      const listing = await this.throughFiles(token, listingFiles<Array<{ id: string; keys: string[] }>>('mentions'), async () => {
+      const listing = await this.readUnderToken(this.mentionCache, token, listingFiles<Array<{ id: string; keys: string[] }>>('mentions'), async () => {
         const result = await tx.run(
           'MATCH (i:Item) WHERE i.id IS NOT NULL RETURN i.id AS id, [(i)-[:MENTIONS]->(e:Entity) | e.key] AS keys ORDER BY i.id',
         );
         return result.records.map((r) => ({ id: r.get('id') as string, keys: r.get('keys') as string[] }));
       });
-      if (token !== null) this.mentionCache = { token, listing };
       return [...listing];
     });
   }
@@ -568,10 +579,9 @@ export class Neo4jGraphStore implements GraphStore {
       // The token is read before the vectors: a change committed in between makes the cache newer than
       // its token (refreshed next time), never older.
       const token = ids ? null : await readItemsToken(tx);
-      if (token !== null && this.embeddingCache?.token === token) return { ids: this.embeddingCache.ids, matrix: this.embeddingCache.matrix };
       // The packed copy when there is one, the vector property for items embedded before it existed.
       const columns = `i.id AS id, ${PACKED ? 'i.embeddingPacked' : 'null'} AS packed, CASE WHEN ${PACKED ? 'i.embeddingPacked IS NULL' : 'true'} THEN i.embedding END AS embedding`;
-      const embeddings = await this.throughFiles(token, VECTOR_FILES, async () => {
+      const embeddings = await this.readUnderToken(this.embeddingCache, token, VECTOR_FILES, async () => {
         const result = ids
           ? await tx.run(`UNWIND range(0, size($ids) - 1) AS n MATCH (i:Item {id: $ids[n]}) WHERE i.embedding IS NOT NULL RETURN ${columns} ORDER BY n`, { ids })
           : // In the id index's order (a NodeIndexScan, no Sort): rows stream as the server reads them, and a
@@ -579,7 +589,6 @@ export class Neo4jGraphStore implements GraphStore {
             await tx.run(`MATCH (i:Item) WHERE i.id IS NOT NULL AND i.embedding IS NOT NULL RETURN ${columns} ORDER BY i.id`);
         return { ids: result.records.map((r) => r.get('id') as string), matrix: embeddingMatrix(result.records) };
       });
-      if (token !== null) this.embeddingCache = { token, ...embeddings };
       return { ...embeddings };
     });
   }
@@ -694,11 +703,7 @@ export class Neo4jGraphStore implements GraphStore {
     return this.read(async (tx) => {
       // Token first, as for the embeddings: a change committed meanwhile leaves the cache newer than its token.
       const token = await readItemsToken(tx);
-      const items =
-        token !== null && this.summaryCache?.token === token
-          ? this.summaryCache.items
-          : await this.throughFiles(token, listingFiles<StaticSummary[]>('summaries'), () => readStaticSummaries(tx));
-      if (token !== null) this.summaryCache = { token, items };
+      const items = await this.readUnderToken(this.summaryCache, token, listingFiles<StaticSummary[]>('summaries'), () => readStaticSummaries(tx));
       // The changing part, read on every call through the label and lease indexes: only labeled items and
       // active leases (a few hundred of 100k). annotator and labeledAt are only ever written with a label.
       const now = (await tx.run('RETURN timestamp() AS now')).records[0]!.get('now') as number;
@@ -864,6 +869,20 @@ function embeddingMatrix(records: ReadonlyArray<{ get(key: string): unknown }>):
     else data.set(vector!, row * cols);
   });
   return { rows: records.length, cols, data };
+}
+
+/** One value this process keeps under the items token it was read with. */
+class TokenSlot<T> {
+  private kept: { token: string; value: T } | undefined;
+
+  /** The kept value when it was read under `token`; undefined otherwise (and always without a token). */
+  valueFor(token: string | null): T | undefined {
+    return token !== null && this.kept?.token === token ? this.kept.value : undefined;
+  }
+
+  keep(token: string | null, value: T): void {
+    if (token !== null) this.kept = { token, value };
+  }
 }
 
 /** How throughFiles reads and writes one cached read in the item files. */
