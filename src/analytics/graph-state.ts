@@ -6,6 +6,8 @@ import type { EntityType } from '../entities/entity-extractor.js';
 import { type AnalyticsEngine, analyseWithGds, gdsReader } from './gds-engine.js';
 import type { EntityGraphData, GraphStore, ItemSummary, StoredEntityAnalytics } from '../store/graph-store.js';
 import { compareIds, inIdOrder, isInIdOrder, positionsIn } from '../store/id-order.js';
+import { ListingMemo } from '../store/listing-memo.js';
+import { labelPositions } from './label-positions.js';
 
 export interface GraphStateOptions {
   centrality?: CentralityMeasure;
@@ -43,10 +45,16 @@ export async function loadGraphState(store: GraphStore, options: GraphStateOptio
     store.graphVersion(),
     store.getEntityAnalytics(),
   ]);
-  const items = inIdOrder(unordered); // same candidate order on every store
+  const items = orderedListings.get(unordered, [], () => inIdOrder(unordered)); // same candidate order on every store
   const fresh = stored && stored.graphVersion === version && stored.measure === measure ? stored : undefined;
   const graph = fresh ? fromStored(fresh) : await computeGraph(store, measure);
-  const packed = packItemEntities(items, itemEntities, graph.index);
+  // The analytics' index is rebuilt on every query; its keys decide whether the packed lists still hold.
+  const packed = packedListings.get(
+    itemEntities,
+    [items],
+    () => ({ keys: graph.index.keys, lists: packItemEntities(items, itemEntities, graph.index) }),
+    (kept) => sameKeys(kept.keys, graph.index.keys),
+  ).lists;
   const coverage = labeledCoverage(graph, items, packed, options.decay);
   const state: GraphState = {
     items,
@@ -59,6 +67,18 @@ export async function loadGraphState(store: GraphStore, options: GraphStateOptio
   };
   if (graph.stats) state.stats = graph.stats;
   return state;
+}
+
+/** The id-ordered listing of each listing a store handed out (the same array when it already was). */
+const orderedListings = new ListingMemo<readonly ItemSummary[], readonly ItemSummary[]>();
+/** Each item entity listing packed against an entity index, kept while the listing, the items and the index keys stay the same. */
+const packedListings = new ListingMemo<ReadonlyArray<{ id: string; keys: string[] }>, { keys: readonly string[]; lists: ItemEntityLists }>();
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k += 1) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 interface AnalysedGraph {
@@ -86,11 +106,9 @@ function packItemEntities(items: readonly ItemSummary[], itemEntities: ReadonlyA
 
 /** Coverage state with n(e) = labeled items mentioning e. */
 function labeledCoverage(graph: Pick<AnalysedGraph, 'index' | 'centrality' | 'community'>, items: readonly ItemSummary[], itemEntities: ItemEntityLists, decay: DecayFunction = DEFAULT_DECAY): CoverageTracker {
-  const labeled: number[] = [];
-  for (let i = 0; i < items.length; i += 1) if (items[i]!.label !== undefined) labeled.push(i);
   return new CoverageTracker(graph.centrality, {
     decay,
-    counts: coverageCounts(graph.index.size, selectItems(itemEntities, labeled)),
+    counts: coverageCounts(graph.index.size, selectItems(itemEntities, labelPositions(items).labeled)),
     community: graph.community,
   });
 }

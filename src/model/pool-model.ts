@@ -1,5 +1,6 @@
 import type { GraphStore, ItemSummary } from '../store/graph-store.js';
 import { compareIds, isInIdOrder, positionsIn } from '../store/id-order.js';
+import { ListingMemo } from '../store/listing-memo.js';
 import { trainCommittee, type Committee } from './committee.js';
 import { trainLogisticRegression, type LogisticRegressionModel } from './logistic-regression.js';
 import { rowOf, stackRows, type Matrix } from './matrix.js';
@@ -58,8 +59,14 @@ export async function loadEmbeddedPool(
   embeddings?: Promise<{ ids: string[]; matrix: Matrix<Float32Array> }>,
 ): Promise<EmbeddedPool> {
   const [listed, embedded] = await Promise.all([items ?? store.listItemSummaries(), embeddings ?? store.getEmbeddings()]);
-  return embeddedPool(listed, embedded);
+  return poolsByIds.get(embedded.ids, [listed, embedded.matrix], () => embeddedPool(listed, embedded));
 }
+
+/**
+ * The pool built from the same embedding listing, item listing and matrix (the embedded store hands out
+ * the same arrays until they change, listing-memo.ts): read-only, shared by the queries in between.
+ */
+const poolsByIds = new ListingMemo<readonly string[], EmbeddedPool>();
 
 function embeddedPool(items: readonly ItemSummary[], embedded: { ids: string[]; matrix: Matrix<Float32Array> }): EmbeddedPool {
   // Id order, whatever order the store lists in: training and scoring are then identical on every store.

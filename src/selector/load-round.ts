@@ -11,6 +11,8 @@ import { loadEmbeddedPool, trainPoolModel, type EmbeddedPool, type PoolModel } f
 import { predictProbaMany } from '../model/pool-probabilities.js';
 import type { GraphStore } from '../store/graph-store.js';
 import { positionsIn } from '../store/id-order.js';
+import { ListingMemo } from '../store/listing-memo.js';
+import { labelPositions } from '../analytics/label-positions.js';
 import type { StrategyNeeds } from './strategy.js';
 import type { PoolProbabilities } from './uncertainty-component.js';
 
@@ -55,15 +57,13 @@ export async function loadRound(store: GraphStore, options: LoadRoundOptions): P
   const pool = await loadEmbeddedPool(store, graph.items, embedded);
   const t2 = performance.now();
   const { items } = graph;
-  // Positions of the unlabeled items and each item's embedding row: both lists are in id order, so no
-  // per-id hashing on 100k-item pools.
-  let unlabeledCount = 0;
-  for (const item of items) if (item.label === undefined) unlabeledCount += 1;
-  const unlabeledPositions = new Int32Array(unlabeledCount);
-  for (let p = 0, u = 0; p < items.length; p += 1) if (items[p]!.label === undefined) unlabeledPositions[u++] = p;
-  const rowOfItem = positionsIn(
-    items.map((i) => i.id),
-    pool.ids,
+  const unlabeledPositions = labelPositions(items).unlabeled;
+  const rowOfItem = rowsOfItems.get(pool.ids, [items], () =>
+    // Both lists are in id order: a merge walk, no per-id hashing on million-item pools.
+    positionsIn(
+      items.map((i) => i.id),
+      pool.ids,
+    ),
   );
   const externalUncertainty = hasExternalUncertainty(unlabeledPositions, (p) => items[p]!.meta);
   let model: PoolModel = { status: 'untrained', reason: 'no embeddings: run `kgal embed`', labelCounts: {} };
@@ -98,6 +98,9 @@ export async function loadRound(store: GraphStore, options: LoadRoundOptions): P
     millis: { graph: t1 - t0, load: t2 - t1, train: t3 - t2, score: t4 - t3 },
   };
 }
+
+/** Each item's embedding row, per pool id listing and item listing (listing-memo.ts): read-only, shared between queries. */
+const rowsOfItems = new ListingMemo<readonly string[], Int32Array>();
 
 /** True when every unlabeled item has a finite metadata `uncertainty` (an LLM's token entropy, say). */
 function hasExternalUncertainty(positions: Int32Array, metaOf: (position: number) => Record<string, unknown>): boolean {

@@ -8,6 +8,8 @@ import { selectItems, type ItemEntityLists } from '../../graph/entity-index.js';
 import type { Matrix } from '../model/matrix.js';
 import { meanCosineSimilarity } from '../strategies/density.js';
 import { maxSimilarity } from '../strategies/similarity.js';
+import { labelPositions } from '../analytics/label-positions.js';
+import { ListingMemo } from '../store/listing-memo.js';
 import { poolLabeledSimilarity } from './labeled-similarity.js';
 import type { LoadedRound } from './load-round.js';
 import type { ComponentWeights } from './presets.js';
@@ -29,59 +31,36 @@ export function roundContexts(round: LoadedRound, settings: ContextSettings): (e
   const { items, itemEntities, coverage } = graph;
   const embeddings: Matrix<Float32Array> | undefined = pool.ids.length > 0 ? pool.embeddings : undefined;
   const poolComponents = new Map<UncertaintyMeasure, ComponentValues | undefined>();
-  let labeledRows: Int32Array | undefined;
-  const labeledRowsOfPool = (): Int32Array => {
-    if (!labeledRows) {
-      const rows: number[] = [];
-      pool.labels.forEach((label, row) => label !== undefined && rows.push(row));
-      labeledRows = Int32Array.from(rows);
-    }
-    return labeledRows;
-  };
+  const labeledRowsOfPool = (): Int32Array => labeledRowsByLabels.get(pool.labels, [], () => labeledRowsOf(pool.labels));
 
   let labeled: { entities: ItemEntityLists; labels: Int32Array } | undefined;
   const labeledEntities = (): { entities: ItemEntityLists; labels: Int32Array } => {
     if (!labeled) {
-      const positions: number[] = [];
+      const positions = labelPositions(items).labeled;
       const classes = new Map<string, number>();
-      const labels: number[] = [];
-      items.forEach((item, p) => {
-        if (item.label === undefined) return;
-        positions.push(p);
-        if (!classes.has(item.label)) classes.set(item.label, classes.size);
-        labels.push(classes.get(item.label)!);
+      const labels = new Int32Array(positions.length);
+      positions.forEach((p, k) => {
+        const label = items[p]!.label!;
+        if (!classes.has(label)) classes.set(label, classes.size);
+        labels[k] = classes.get(label)!;
       });
-      labeled = { entities: selectItems(itemEntities, positions), labels: Int32Array.from(labels) };
+      labeled = { entities: selectItems(itemEntities, positions), labels };
     }
     return labeled;
   };
 
   return (excluded) => {
-    // Plain loops: typed-array filter/from with callbacks cost ~10 ms each at 100k candidates.
-    const kept = new Int32Array(unlabeledPositions.length);
-    let count = 0;
-    for (let u = 0; u < unlabeledPositions.length; u += 1) {
-      const p = unlabeledPositions[u]!;
-      if ((excluded.size === 0 || !excluded.has(items[p]!.id)) && (pool.ids.length === 0 || rowOfItem[p]! >= 0)) kept[count++] = p;
-    }
-    const positions = kept.subarray(0, count);
-    // push, not new Array(count): V8 gives a 100k-slot `new Array` slow dictionary elements.
-    const candidateIds: string[] = [];
-    const candidateMetas: Array<Record<string, unknown>> = [];
-    // Candidates index into the pool's embedding matrix (no copy of 100k × 384 floats per query).
-    const candidateRows = new Int32Array(count);
-    for (let c = 0; c < count; c += 1) {
-      const item = items[positions[c]!]!;
-      candidateIds.push(item.id);
-      candidateMetas.push(item.meta);
-      candidateRows[c] = rowOfItem[positions[c]!]!;
-    }
+    // Nothing excluded (no leases): the same candidates as every query of this listing, kept (listing-memo.ts).
+    const { candidateIds, candidateMetas, candidateRows, entities } =
+      excluded.size === 0
+        ? candidatesByPositions.get(unlabeledPositions, [rowOfItem, items, itemEntities, pool.ids.length === 0], () => candidatesOf(round, excluded))
+        : candidatesOf(round, excluded);
     const externalUncertainty = round.externalUncertainty ? externalUncertaintyOf(candidateMetas) : undefined;
     const components = new Map<UncertaintyMeasure, ComponentValues | undefined>();
     let density: ComponentValues | undefined | null = null;
     return {
       candidateIds,
-      entities: selectItems(itemEntities, positions),
+      entities,
       model: round.model,
       labeledEntities,
       newCoverage: () => new CoverageTracker(coverage.centrality, { decay: coverage.decay, counts: coverage.counts, ...(coverage.community ? { community: coverage.community } : {}) }),
@@ -114,6 +93,51 @@ export function roundContexts(round: LoadedRound, settings: ContextSettings): (e
       ...(settings.shortlist !== undefined ? { shortlist: settings.shortlist } : {}),
     };
   };
+}
+
+interface Candidates {
+  /** Positions in graph.items. */
+  positions: Int32Array;
+  candidateIds: readonly string[];
+  candidateMetas: ReadonlyArray<Record<string, unknown>>;
+  /** Each candidate's row in the pool's embedding matrix (no copy of the vectors per query). */
+  candidateRows: Int32Array;
+  entities: ItemEntityLists;
+}
+
+/** The candidates of the rounds with nothing excluded, per unlabeled-position array (read-only, shared). */
+const candidatesByPositions = new ListingMemo<Int32Array, Candidates>();
+const labeledRowsByLabels = new ListingMemo<ReadonlyArray<string | undefined>, Int32Array>();
+
+/** The unlabeled, embedded items not excluded, with what a strategy reads of them. */
+function candidatesOf(round: LoadedRound, excluded: ReadonlySet<string>): Candidates {
+  const { graph, pool, unlabeledPositions, rowOfItem } = round;
+  const { items, itemEntities } = graph;
+  // Plain loops: typed-array filter/from with callbacks cost ~10 ms each at 100k candidates.
+  const kept = new Int32Array(unlabeledPositions.length);
+  let count = 0;
+  for (let u = 0; u < unlabeledPositions.length; u += 1) {
+    const p = unlabeledPositions[u]!;
+    if ((excluded.size === 0 || !excluded.has(items[p]!.id)) && (pool.ids.length === 0 || rowOfItem[p]! >= 0)) kept[count++] = p;
+  }
+  const positions = kept.subarray(0, count);
+  // push, not new Array(count): V8 gives a 100k-slot `new Array` slow dictionary elements.
+  const candidateIds: string[] = [];
+  const candidateMetas: Array<Record<string, unknown>> = [];
+  const candidateRows = new Int32Array(count);
+  for (let c = 0; c < count; c += 1) {
+    const item = items[positions[c]!]!;
+    candidateIds.push(item.id);
+    candidateMetas.push(item.meta);
+    candidateRows[c] = rowOfItem[positions[c]!]!;
+  }
+  return { positions, candidateIds, candidateMetas, candidateRows, entities: selectItems(itemEntities, positions) };
+}
+
+function labeledRowsOf(labels: ReadonlyArray<string | undefined>): Int32Array {
+  const rows: number[] = [];
+  labels.forEach((label, row) => label !== undefined && rows.push(row));
+  return Int32Array.from(rows);
 }
 
 /**

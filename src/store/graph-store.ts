@@ -257,7 +257,7 @@ export interface GraphStore {
   getItemMentions(id: string): Promise<Array<{ key: string; count: number }>>;
   /** Every item, in id order (string order: selection reads pools in this order on every store). Read-only: a store may hand the same objects to later calls. */
   listItems(): Promise<StoredItem[]>;
-  /** `listItems` without the texts (the bulk of a listing over Bolt), same order, read-only likewise. */
+  /** `listItems` without the texts (the bulk of a listing over Bolt), same order, read-only likewise (the embedded store hands out the same array until an item or label changes). */
   listItemSummaries(): Promise<ItemSummary[]>;
   /** Entities of the external KG, whose names act as a gazetteer when linking texts. */
   listKgEntities(): Promise<Array<{ key: string; name: string }>>;
@@ -270,7 +270,7 @@ export interface GraphStore {
   listEmbeddingStates(): Promise<EmbeddingState[]>;
   /**
    * Embeddings of the given items that have one, as rows of a matrix; all embedded items in id order when
-   * ids is omitted. The matrix is read-only: the embedded store shares it between calls.
+   * ids is omitted. The ids and the matrix are read-only: the embedded store shares them between calls.
    */
   getEmbeddings(ids?: readonly string[]): Promise<{ ids: string[]; matrix: Matrix<Float32Array> }>;
   stats(): Promise<StoreStats>;

@@ -464,7 +464,7 @@ export class MemoryGraphStore implements GraphStore {
         pending.labelEvents.push({ itemId: assignment.id, seq: (history?.length ?? 1) - 1, label: event.label, annotator: event.annotator ?? null, at, undo: false });
       }
     }
-    if (report.written.length > 0) this.itemsChanged();
+    if (report.written.length > 0) this.labelsChanged();
     // Also when nothing was written: an "unchanged" answer may rest on a label whose commit is in flight.
     await this.durable();
     return report;
@@ -495,7 +495,7 @@ export class MemoryGraphStore implements GraphStore {
       if (!pending.items.has(id)) pending.items.set(id, null);
       pending.labelEvents.push({ itemId: id, seq: history.length - 1, label: event.label, annotator, at, undo: true });
     }
-    this.itemsChanged();
+    this.labelsChanged();
     await this.durable();
     return undoReport(id, plan);
   }
@@ -558,8 +558,9 @@ export class MemoryGraphStore implements GraphStore {
 
   async getEmbeddings(ids?: readonly string[]): Promise<{ ids: string[]; matrix: Matrix<Float32Array> }> {
     if (ids === undefined) {
+      // The same ids array and matrix until an embedding changes (read-only): queries key what they derive on them (listing-memo.ts).
       this.embeddingMatrix ??= this.stackEmbeddings();
-      return { ids: [...this.embeddingMatrix.ids], matrix: this.embeddingMatrix.matrix };
+      return { ids: this.embeddingMatrix.ids, matrix: this.embeddingMatrix.matrix };
     }
     return this.stackEmbeddings(ids);
   }
@@ -636,15 +637,21 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async listItemEntities(): Promise<Array<{ id: string; keys: string[] }>> {
+    // The same array until mentions or items change (read-only): queries key what they derive on it (listing-memo.ts).
     this.entityListing ??= this.itemsInIdOrder().map((item) => ({ id: item.id, keys: item.mentions.map((m) => m.key) }));
-    return [...this.entityListing];
+    return this.entityListing as Array<{ id: string; keys: string[] }>;
   }
 
-  /** Drops the cached listings: call after any change to an item (text, meta, label, mentions, new item). */
+  /** Drops the cached listings: call after any change to an item (text, meta, mentions, new item). */
   private itemsChanged(): void {
+    this.labelsChanged();
+    this.entityListing = undefined;
+  }
+
+  /** A label write changes the item listings but not the mentions: the entity listing (and what queries packed from it) stays. */
+  private labelsChanged(): void {
     this.itemListing = undefined;
     this.summaryListing = undefined;
-    this.entityListing = undefined;
   }
 
   private itemsInIdOrder(): MemoryItem[] {
@@ -713,7 +720,8 @@ export class MemoryGraphStore implements GraphStore {
       const { text: _text, ...summary } = publicItem(item);
       return summary;
     });
-    return [...this.summaryListing];
+    // The same array until an item or label changes (read-only): queries key what they derive on it (listing-memo.ts).
+    return this.summaryListing as ItemSummary[];
   }
 
   async listKgEntities(): Promise<Array<{ key: string; name: string }>> {

@@ -95,11 +95,21 @@ function chooseKgGuided(settings: KgGuidedOptions, context: RoundContext): Strat
   const picks: BatchPick[] = [];
   const picked = new Set<number>();
   let evaluations = 0;
+  // Each shortlisted candidate's similarity to the labeled items, computed once for the whole shortlist
+  // (every row is its own maximum, so a part of it reads the same as computing it for that part).
+  let shortlistSimilarity: Float64Array | undefined | null = null;
+  const labeledSimilarityOf = (slots: readonly number[]): Float64Array | undefined => {
+    if (shortlistSimilarity === null) shortlistSimilarity = context.labeledSimilarity(shortlist);
+    const all = shortlistSimilarity;
+    return all ? Float64Array.from(slots, (k) => all[k]!) : undefined;
+  };
   const chooseAmong = (keep: (c: number) => boolean, count: number): void => {
-    const which = shortlist.filter((c) => !picked.has(c) && keep(c));
+    const slots: number[] = [];
+    shortlist.forEach((c, k) => !picked.has(c) && keep(c) && slots.push(k));
+    const which = Int32Array.from(slots, (k) => shortlist[k]!);
     if (count <= 0 || which.length === 0) return;
     const rows = context.rows ? Int32Array.from(which, (c) => context.rows![c]!) : undefined;
-    const labeledSimilarity = weights.diversity > 0 ? context.labeledSimilarity(which) : undefined;
+    const labeledSimilarity = weights.diversity > 0 ? labeledSimilarityOf(slots) : undefined;
     // Earlier picks of this batch count like labeled items for the diversity penalty.
     if (labeledSimilarity && rows && context.embeddings && picks.length > 0) {
       maxSimilarity(context.embeddings, rows, Int32Array.from(picks, (p) => context.rows![p.candidate]!), labeledSimilarity);
