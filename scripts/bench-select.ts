@@ -174,15 +174,16 @@ const median = (xs: number[]): number => {
 const mb = (bytes: number): number => bytes / 1024 / 1024;
 const peakRssMB = (): number => process.resourceUsage().maxRSS / 1024; // maxRSS is in kilobytes
 
-function readPoolRows(out: string, rows: number, dims: number): Float32Array {
+/** Pool rows [start, start + rows) of pool.f32: read chunk by chunk, so the build never holds the whole pool twice (its own copy and the store's). */
+function readPoolRows(out: string, start: number, rows: number, dims: number): Float32Array {
   const data = new Float32Array(rows * dims);
   const fd = openSync(join(out, 'pool.f32'), 'r');
   try {
     const bytes = new Uint8Array(data.buffer);
     let done = 0;
     while (done < bytes.length) {
-      const n = readSync(fd, bytes, done, bytes.length - done, done);
-      if (n === 0) throw new Error(`pool.f32 is shorter than ${rows} rows`);
+      const n = readSync(fd, bytes, done, bytes.length - done, start * dims * 4 + done);
+      if (n === 0) throw new Error(`pool.f32 is shorter than ${start + rows} rows`);
       done += n;
     }
   } finally {
@@ -195,7 +196,6 @@ function readPoolRows(out: string, rows: number, dims: number): Float32Array {
 async function buildStore(out: string, size: number): Promise<{ store: GraphStore; reused: boolean; marker?: unknown }> {
   const pool = JSON.parse(readFileSync(join(out, 'pool.items.json'), 'utf8')) as PoolItems;
   if (size > pool.rows) throw new Error(`size ${size} is larger than the exported pool (${pool.rows})`);
-  const vectors = readPoolRows(out, size, pool.dims);
   const labeled = new Set(pool.labeledRows);
   const n0 = pool.originals.length;
   const store: GraphStore = values.neo4j ? await Neo4jGraphStore.connect(neo4jConnection(values.neo4j)) : await MemoryGraphStore.open();
@@ -207,6 +207,7 @@ async function buildStore(out: string, size: number): Promise<{ store: GraphStor
   const buildStarted = performance.now();
   const chunk = 5000;
   for (let start = 0; start < size; start += chunk) {
+    const vectors = readPoolRows(out, start, Math.min(size, start + chunk) - start, pool.dims);
     const upserts: ItemUpsert[] = [];
     const embeddings = [];
     for (let j = start; j < Math.min(size, start + chunk); j++) {
@@ -223,7 +224,7 @@ async function buildStore(out: string, size: number): Promise<{ store: GraphStor
       };
       if (labeled.has(j)) upsert.label = original.label;
       upserts.push(upsert);
-      embeddings.push({ id, key: `bench-select~${copy}`, vector: vectors.subarray(j * pool.dims, (j + 1) * pool.dims) });
+      embeddings.push({ id, key: `bench-select~${copy}`, vector: vectors.subarray((j - start) * pool.dims, (j - start + 1) * pool.dims) });
     }
     await store.upsertItems(upserts);
     await store.setEmbeddings(embeddings);

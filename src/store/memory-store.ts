@@ -1,6 +1,7 @@
 import type { EntityType } from '../entities/entity-extractor.js';
 import { stackRows, type Matrix } from '../model/matrix.js';
 import { cooccurrenceDelta } from './cooccurrence.js';
+import { EmbeddingRows } from './embedding-rows.js';
 import { compareIds } from './id-order.js';
 import { planUndo, undoReport, type LabelUndoReport } from './label-undo.js';
 import {
@@ -135,11 +136,9 @@ export class MemoryGraphStore implements GraphStore {
   private readonly rounds: MemoryRound[] = [];
   private readonly namedStates = new Map<string, unknown>();
   private readonly labelHistory = new Map<string, LabelEvent[]>();
-  private readonly embeddings = new Map<string, { key: string; vector: Float32Array }>();
+  private readonly embeddings = new EmbeddingRows();
   /** Item leases (epoch ms). Not persisted: they are minutes long and this store has a single writer process. */
   private readonly leases = new Map<string, { holder: string; until: number }>();
-  /** All embeddings stacked in id order, kept between queries until an embedding changes (read-only to callers). */
-  private embeddingMatrix: { ids: string[]; matrix: Matrix<Float32Array> } | undefined;
   /** Items sorted by id, for listings in id order (like Neo4j's ORDER BY); reset when an item is added (items are updated in place). */
   private idOrder: MemoryItem[] | undefined;
   /**
@@ -286,8 +285,8 @@ export class MemoryGraphStore implements GraphStore {
     batch.relations = pending.relations;
     batch.labelEvents = pending.labelEvents;
     for (const id of pending.embeddings) {
-      const embedding = this.embeddings.get(id);
-      if (embedding) batch.embeddings.push({ id, key: embedding.key, vector: embedding.vector });
+      const vector = this.embeddings.vector(id);
+      if (vector) batch.embeddings.push({ id, key: this.embeddings.keyOf(id)!, vector });
       else batch.deletedEmbeddings.push(id);
     }
     batch.rounds = pending.rounds.map(roundRow);
@@ -312,7 +311,7 @@ export class MemoryGraphStore implements GraphStore {
     for (const [itemId, events] of this.labelHistory) {
       events.forEach((event, seq) => batch.labelEvents.push({ itemId, seq, label: event.label, annotator: event.annotator ?? null, at: event.at, undo: event.undo === true }));
     }
-    for (const [id, { key, vector }] of this.embeddings) batch.embeddings.push({ id, key, vector });
+    for (const id of this.embeddings.ids()) batch.embeddings.push({ id, key: this.embeddings.keyOf(id)!, vector: this.embeddings.vector(id)! });
     batch.rounds = this.rounds.map(roundRow);
     for (const [name, state] of this.namedStates) batch.states.push({ name, value: toJsonText(state, `state "${name}"`) });
     batch.meta = this.metaRows();
@@ -342,7 +341,6 @@ export class MemoryGraphStore implements GraphStore {
       const existing = this.items.get(upsert.id);
       const item: MemoryItem = existing ?? { id: upsert.id, text: upsert.text, meta: {}, mentions: [] };
       if (existing && existing.text !== upsert.text && this.embeddings.delete(upsert.id)) {
-        this.embeddingMatrix = undefined;
         pending?.embeddings.add(upsert.id);
       }
       item.text = upsert.text;
@@ -542,38 +540,32 @@ export class MemoryGraphStore implements GraphStore {
     if (unknown.length > 0) throw new UnknownItemsError(unknown);
     const pending = this.changes();
     for (const update of updates) {
-      this.embeddings.set(update.id, { key: update.key, vector: Float32Array.from(update.vector) });
+      this.embeddings.set(update.id, update.key, update.vector);
       pending?.embeddings.add(update.id);
     }
-    if (updates.length > 0) this.embeddingMatrix = undefined;
     return this.durable();
   }
 
   async listEmbeddingStates(): Promise<EmbeddingState[]> {
     return [...this.items.values()].map((item) => {
-      const key = this.embeddings.get(item.id)?.key;
+      const key = this.embeddings.keyOf(item.id);
       return key === undefined ? { id: item.id, text: item.text } : { id: item.id, text: item.text, embeddingKey: key };
     });
   }
 
   async getEmbeddings(ids?: readonly string[]): Promise<{ ids: string[]; matrix: Matrix<Float32Array> }> {
     if (ids === undefined) {
-      // The same ids array and matrix until an embedding changes (read-only): queries key what they derive on them (listing-memo.ts).
-      this.embeddingMatrix ??= this.stackEmbeddings();
-      return { ids: this.embeddingMatrix.ids, matrix: this.embeddingMatrix.matrix };
+      // In id order (as from Neo4j), the same ids array and matrix until an embedding changes (read-only):
+      // queries key what they derive on them (listing-memo.ts), and the matrix is the rows themselves (embedding-rows.ts).
+      return this.embeddings.matrix();
     }
-    return this.stackEmbeddings(ids);
-  }
-
-  private stackEmbeddings(ids?: readonly string[]): { ids: string[]; matrix: Matrix<Float32Array> } {
     const found: string[] = [];
     const vectors: Float32Array[] = [];
-    // All embeddings come back in id order (as from Neo4j), so the pool needs no second copy to sort it.
-    for (const id of ids ?? [...this.embeddings.keys()].sort(compareIds)) {
-      const embedding = this.embeddings.get(id);
-      if (!embedding) continue;
+    for (const id of ids) {
+      const vector = this.embeddings.vector(id);
+      if (!vector) continue;
       found.push(id);
-      vectors.push(embedding.vector);
+      vectors.push(vector);
     }
     return { ids: found, matrix: stackRows(vectors, vectors[0]?.length ?? 0) };
   }
@@ -835,7 +827,7 @@ export class MemoryGraphStore implements GraphStore {
         if (name === 'graphVersion') this.currentGraphVersion = Number(value);
         else if (name === 'analytics') this.analyticsInfo = (JSON.parse(value) as { measure: string; graphVersion: number } | null) ?? undefined;
       },
-      embedding: (id, key, vector) => this.embeddings.set(id, { key, vector }),
+      embedding: (id, key, vector) => this.embeddings.set(id, key, vector),
     };
   }
 
@@ -906,7 +898,7 @@ export class MemoryGraphStore implements GraphStore {
     const index: Array<{ id: string; key: string; dimension: number }> = [];
     for await (const entry of readLegacyTable<{ id: string; key: string; dimension: number }>(snapshot, 'embeddings')) index.push(entry);
     const vectors = await readLegacyVectors(snapshot, index.map((e) => e.dimension));
-    index.forEach((entry, i) => this.embeddings.set(entry.id, { key: entry.key, vector: vectors[i]! }));
+    index.forEach((entry, i) => this.embeddings.set(entry.id, entry.key, vectors[i]!));
   }
 }
 
