@@ -82,6 +82,9 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false }, // print the per-call breakdown of every kgal child
     // analyse the entity graph in every query instead of reading the analytics `kgal graph refresh` stored
     'per-query-graph': { type: 'boolean', default: false },
+    // after the timed runs: label each batch (its true labels) and time the next query, --repeats times (the
+    // learning loop: every query follows a label write, so nothing derived from the last listing is reused)
+    relabel: { type: 'boolean', default: false },
     // build the kgal side's pool in this Neo4j (its database is WIPED) instead of the in-memory store
     neo4j: { type: 'string' },
     // with --neo4j: reuse the pool an earlier run built there (checked by a marker: size, seed, noise,
@@ -136,6 +139,8 @@ interface KgalResult {
   graphSource: string;
   /** The warm-up query: first scoring session, density not cached yet, JIT cold. */
   firstQuery: Phases & { total: number };
+  /** --relabel: each query right after labeling the previous batch (medians; labels added per run: the batch). */
+  afterLabel?: Phases & { total: number; runs: number[] };
   runs: Array<Phases & { total: number }>;
   median: Phases & { total: number; scoreSelect: number; modelFree: number };
   rssBeforeMB: number;
@@ -373,6 +378,10 @@ async function runChild(spec: string, out: string): Promise<void> {
     rssBeforeMB,
     peakRssMB: peakRssMB(),
   };
+  if (values.relabel) {
+    result.afterLabel = await timeAfterLabeling(store, out, last!, strategy);
+    result.peakRssMB = peakRssMB(); // the queries after labeling included
+  }
   if (strategy === 'entropy') result.matrixEntropySampling = await timeMatrixSampling(store);
   await profilePhases(store, strategy); // warm-up pass (JIT), like the timed queryPool runs
   result.profile = await profilePhases(store, strategy);
@@ -380,6 +389,31 @@ async function runChild(spec: string, out: string): Promise<void> {
   result.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   await store.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** --relabel: labels the last batch with its true labels, then times the next query; --repeats times. */
+async function timeAfterLabeling(store: GraphStore, out: string, first: Awaited<ReturnType<typeof queryPool>>, strategy: 'kg-guided' | 'entropy'): Promise<NonNullable<KgalResult['afterLabel']>> {
+  const pool = JSON.parse(readFileSync(join(out, 'pool.items.json'), 'utf8')) as PoolItems;
+  const labelOf = new Map(pool.originals.map((o) => [o.id, o.label]));
+  const runs: Array<Phases & { total: number }> = [];
+  let batch = first;
+  for (let r = 0; r < repeats; r++) {
+    await store.setLabels(batch.picks.map((p) => ({ id: p.id, label: labelOf.get(p.id.replace(/~\d+$/, ''))! })));
+    const start = performance.now();
+    batch = await queryPool(store, { batchSize, strategy, members, seed, record: false });
+    runs.push({ ...batch.millis, total: performance.now() - start });
+    console.error(`  query after labeling ${r + 1}: ${(runs[r]!.total / 1000).toFixed(3)} s`);
+  }
+  const pick = (f: (run: Phases & { total: number }) => number): number => median(runs.map(f));
+  return {
+    load: pick((m) => m.load),
+    graph: pick((m) => m.graph),
+    train: pick((m) => m.train),
+    score: pick((m) => m.score),
+    select: pick((m) => m.select),
+    total: pick((m) => m.total),
+    runs: runs.map((m) => m.total),
+  };
 }
 
 /** CPU seconds all cores spent busy since boot (/proc/stat: everything but idle and iowait; USER_HZ = 100). */
@@ -560,6 +594,7 @@ async function runParent(): Promise<void> {
       const args = [self, '--child', `${size}:${strategy}`, '--out', out, '--batch', `${batchSize}`, '--members', `${members}`, '--seed', `${seed}`, '--repeats', `${repeats}`];
       if (values.profile) args.push('--profile');
       if (values['per-query-graph']) args.push('--per-query-graph');
+      if (values.relabel) args.push('--relabel');
       if (values.neo4j) args.push('--neo4j', values.neo4j);
       if (values['keep-neo4j']) args.push('--keep-neo4j');
       const busy = busySeconds();
@@ -659,6 +694,15 @@ async function runParent(): Promise<void> {
       const blas = any.threadpool.map((p) => `${p.internal_api} ${p.version} (${p.architecture}, ${p.num_threads} threads)`).join('; ');
       lines.push(`- ${Object.entries(any.versions).map(([k, v]) => `${k} ${v}`).join(', ')}; BLAS: ${blas}; OPENBLAS env in the Python process: ${JSON.stringify(any.openblasEnv)}`);
     }
+  }
+  for (const r of kgal.values()) {
+    const a = r.afterLabel;
+    if (!a) continue;
+    lines.push('');
+    lines.push(
+      `after labeling (${r.strategy} @ ${r.size}, --relabel): each query right after labeling the previous batch, median of ${a.runs.length}: ` +
+        `load ${s(a.load)}, graph ${s(a.graph)}, train ${s(a.train)}, score ${s(a.score)}, select ${s(a.select)}, total ${s(a.total)} (runs ${a.runs.map((t) => s(t)).join(', ')}); peak RSS ${r.peakRssMB.toFixed(0)} MB`,
+    );
   }
   if (values.profile) {
     for (const r of kgal.values()) {

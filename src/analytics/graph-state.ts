@@ -5,7 +5,7 @@ import { analyzeEntityGraph, type EntityGraphStats } from '../../graph/refresh.j
 import type { EntityType } from '../entities/entity-extractor.js';
 import { type AnalyticsEngine, analyseWithGds, gdsReader } from './gds-engine.js';
 import type { EntityGraphData, GraphStore, ItemSummary, StoredEntityAnalytics } from '../store/graph-store.js';
-import { compareIds, inIdOrder, isInIdOrder, positionsIn } from '../store/id-order.js';
+import { compareIds, inIdOrder, isInIdOrder, positionsIn, sameIds } from '../store/id-order.js';
 import { ListingMemo } from '../store/listing-memo.js';
 import { labelPositions } from './label-positions.js';
 
@@ -49,11 +49,12 @@ export async function loadGraphState(store: GraphStore, options: GraphStateOptio
   const fresh = stored && stored.graphVersion === version && stored.measure === measure ? stored : undefined;
   const graph = fresh ? fromStored(fresh) : await computeGraph(store, measure);
   // The analytics' index is rebuilt on every query; its keys decide whether the packed lists still hold.
+  // Labels do not change the packing: a listing with new labels but the same ids keeps it.
   const packed = packedListings.get(
     itemEntities,
-    [items],
-    () => ({ keys: graph.index.keys, lists: packItemEntities(items, itemEntities, graph.index) }),
-    (kept) => sameKeys(kept.keys, graph.index.keys),
+    [],
+    () => ({ items, keys: graph.index.keys, lists: packItemEntities(items, itemEntities, graph.index) }),
+    (kept) => sameKeys(kept.keys, graph.index.keys) && sameIds(kept.items, items),
   ).lists;
   const coverage = labeledCoverage(graph, items, packed, options.decay);
   const state: GraphState = {
@@ -71,8 +72,8 @@ export async function loadGraphState(store: GraphStore, options: GraphStateOptio
 
 /** The id-ordered listing of each listing a store handed out (the same array when it already was). */
 const orderedListings = new ListingMemo<readonly ItemSummary[], readonly ItemSummary[]>();
-/** Each item entity listing packed against an entity index, kept while the listing, the items and the index keys stay the same. */
-const packedListings = new ListingMemo<ReadonlyArray<{ id: string; keys: string[] }>, { keys: readonly string[]; lists: ItemEntityLists }>();
+/** Each item entity listing packed against an entity index, kept while the listing, the items' ids and the index keys stay the same. */
+const packedListings = new ListingMemo<ReadonlyArray<{ id: string; keys: string[] }>, { items: readonly ItemSummary[]; keys: readonly string[]; lists: ItemEntityLists }>();
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   if (a === b) return true;

@@ -1,5 +1,5 @@
 import type { GraphStore, ItemSummary } from '../store/graph-store.js';
-import { compareIds, isInIdOrder, positionsIn } from '../store/id-order.js';
+import { compareIds, isInIdOrder, positionsIn, sameIds } from '../store/id-order.js';
 import { ListingMemo } from '../store/listing-memo.js';
 import { trainCommittee, type Committee } from './committee.js';
 import { trainLogisticRegression, type LogisticRegressionModel } from './logistic-regression.js';
@@ -59,16 +59,31 @@ export async function loadEmbeddedPool(
   embeddings?: Promise<{ ids: string[]; matrix: Matrix<Float32Array> }>,
 ): Promise<EmbeddedPool> {
   const [listed, embedded] = await Promise.all([items ?? store.listItemSummaries(), embeddings ?? store.getEmbeddings()]);
-  return poolsByIds.get(embedded.ids, [listed, embedded.matrix], () => embeddedPool(listed, embedded));
+  // Rows in id order and each row's item: kept while the embeddings and the items' ids stay (labels do not move them).
+  const arranged = arrangements.get(embedded.ids, [embedded.matrix], () => ({ items: listed, ...arrange(listed, embedded) }), (kept) => sameIds(kept.items, listed));
+  return pools.get(listed, [arranged], () => ({
+    ids: arranged.ids,
+    embeddings: arranged.embeddings,
+    labels: labelsOf(listed, arranged.itemOfRow),
+    notEmbedded: listed.length - embedded.ids.length,
+  }));
 }
 
 /**
- * The pool built from the same embedding listing, item listing and matrix (the embedded store hands out
- * the same arrays until they change, listing-memo.ts): read-only, shared by the queries in between.
+ * What a query derives from the same embedding listing, matrix and item listing (the embedded store hands
+ * out the same arrays until they change, listing-memo.ts): read-only, shared by the queries in between.
  */
-const poolsByIds = new ListingMemo<readonly string[], EmbeddedPool>();
+const arrangements = new ListingMemo<readonly string[], Arrangement & { items: readonly ItemSummary[] }>();
+const pools = new ListingMemo<readonly ItemSummary[], EmbeddedPool>();
 
-function embeddedPool(items: readonly ItemSummary[], embedded: { ids: string[]; matrix: Matrix<Float32Array> }): EmbeddedPool {
+interface Arrangement {
+  ids: string[];
+  embeddings: Matrix<Float32Array>;
+  /** Each row's position in the item listing (−1 when not listed). */
+  itemOfRow: Int32Array;
+}
+
+function arrange(items: readonly ItemSummary[], embedded: { ids: string[]; matrix: Matrix<Float32Array> }): Arrangement {
   // Id order, whatever order the store lists in: training and scoring are then identical on every store.
   const inOrder = isInIdOrder(embedded.ids);
   const order = inOrder ? undefined : embedded.ids.map((_, row) => row).sort((a, b) => compareIds(embedded.ids[a]!, embedded.ids[b]!));
@@ -77,14 +92,13 @@ function embeddedPool(items: readonly ItemSummary[], embedded: { ids: string[]; 
     ids,
     items.map((item) => item.id),
   );
+  return { ids, embeddings: order ? stackRows(order.map((row) => rowOf(embedded.matrix, row)), embedded.matrix.cols) : embedded.matrix, itemOfRow };
+}
+
+function labelsOf(items: readonly ItemSummary[], itemOfRow: Int32Array): Array<string | undefined> {
   const labels: Array<string | undefined> = [];
-  for (let row = 0; row < ids.length; row += 1) labels.push(itemOfRow[row]! >= 0 ? items[itemOfRow[row]!]!.label : undefined);
-  return {
-    ids,
-    embeddings: order ? stackRows(order.map((row) => rowOf(embedded.matrix, row)), embedded.matrix.cols) : embedded.matrix,
-    labels,
-    notEmbedded: items.length - embedded.ids.length,
-  };
+  for (let row = 0; row < itemOfRow.length; row += 1) labels.push(itemOfRow[row]! >= 0 ? items[itemOfRow[row]!]!.label : undefined);
+  return labels;
 }
 
 /**

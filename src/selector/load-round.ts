@@ -9,8 +9,8 @@ import { loadGraphState, type GraphState } from '../analytics/graph-state.js';
 import type { ModelCache } from '../model/model-cache.js';
 import { loadEmbeddedPool, trainPoolModel, type EmbeddedPool, type PoolModel } from '../model/pool-model.js';
 import { predictProbaMany } from '../model/pool-probabilities.js';
-import type { GraphStore } from '../store/graph-store.js';
-import { positionsIn } from '../store/id-order.js';
+import type { GraphStore, ItemSummary } from '../store/graph-store.js';
+import { positionsIn, sameIds } from '../store/id-order.js';
 import { ListingMemo } from '../store/listing-memo.js';
 import { labelPositions } from '../analytics/label-positions.js';
 import type { StrategyNeeds } from './strategy.js';
@@ -58,13 +58,19 @@ export async function loadRound(store: GraphStore, options: LoadRoundOptions): P
   const t2 = performance.now();
   const { items } = graph;
   const unlabeledPositions = labelPositions(items).unlabeled;
-  const rowOfItem = rowsOfItems.get(pool.ids, [items], () =>
-    // Both lists are in id order: a merge walk, no per-id hashing on million-item pools.
-    positionsIn(
-      items.map((i) => i.id),
-      pool.ids,
-    ),
-  );
+  const rowOfItem = rowsOfItems.get(
+    pool.ids,
+    [],
+    () => ({
+      items,
+      // Both lists are in id order: a merge walk, no per-id hashing on million-item pools.
+      rows: positionsIn(
+        items.map((i) => i.id),
+        pool.ids,
+      ),
+    }),
+    (kept) => sameIds(kept.items, items), // labels do not move rows
+  ).rows;
   const externalUncertainty = hasExternalUncertainty(unlabeledPositions, (p) => items[p]!.meta);
   let model: PoolModel = { status: 'untrained', reason: 'no embeddings: run `kgal embed`', labelCounts: {} };
   let probabilities: PoolProbabilities | undefined;
@@ -100,7 +106,7 @@ export async function loadRound(store: GraphStore, options: LoadRoundOptions): P
 }
 
 /** Each item's embedding row, per pool id listing and item listing (listing-memo.ts): read-only, shared between queries. */
-const rowsOfItems = new ListingMemo<readonly string[], Int32Array>();
+const rowsOfItems = new ListingMemo<readonly string[], { items: readonly ItemSummary[]; rows: Int32Array }>();
 
 /** True when every unlabeled item has a finite metadata `uncertainty` (an LLM's token entropy, say). */
 function hasExternalUncertainty(positions: Int32Array, metaOf: (position: number) => Record<string, unknown>): boolean {

@@ -45,3 +45,14 @@ export function positionsIn(from: readonly string[], to: readonly string[]): Int
   from.forEach((id, i) => (out[i] = position.get(id) ?? -1));
   return out;
 }
+
+/**
+ * True when two listings hold the same ids in the same order. A listing patched after a label write shares
+ * most of its records with the one before, so most positions compare as the same object without reading the id.
+ */
+export function sameIds(a: ReadonlyArray<{ id: string }>, b: ReadonlyArray<{ id: string }>): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i] && a[i]!.id !== b[i]!.id) return false;
+  return true;
+}

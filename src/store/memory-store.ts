@@ -462,7 +462,7 @@ export class MemoryGraphStore implements GraphStore {
         pending.labelEvents.push({ itemId: assignment.id, seq: (history?.length ?? 1) - 1, label: event.label, annotator: event.annotator ?? null, at, undo: false });
       }
     }
-    if (report.written.length > 0) this.labelsChanged();
+    if (report.written.length > 0) this.labelsChanged(report.written);
     // Also when nothing was written: an "unchanged" answer may rest on a label whose commit is in flight.
     await this.durable();
     return report;
@@ -493,7 +493,7 @@ export class MemoryGraphStore implements GraphStore {
       if (!pending.items.has(id)) pending.items.set(id, null);
       pending.labelEvents.push({ itemId: id, seq: history.length - 1, label: event.label, annotator, at, undo: true });
     }
-    this.labelsChanged();
+    this.labelsChanged([id]);
     await this.durable();
     return undoReport(id, plan);
   }
@@ -640,10 +640,23 @@ export class MemoryGraphStore implements GraphStore {
     this.entityListing = undefined;
   }
 
-  /** A label write changes the item listings but not the mentions: the entity listing (and what queries packed from it) stays. */
-  private labelsChanged(): void {
+  /**
+   * A label write changes the item listings but not the mentions: the entity listing (and what queries packed
+   * from it) stays, and the summary listing becomes a copy with the relabeled items' entries replaced (a
+   * batch of labels, not a million new summaries, per round of the learning loop).
+   */
+  private labelsChanged(ids?: readonly string[]): void {
     this.itemListing = undefined;
+    const listing = this.summaryListing;
     this.summaryListing = undefined;
+    if (!listing || !ids || !this.idOrder || listing.length !== this.idOrder.length) return;
+    const patched = listing.slice();
+    for (const id of ids) {
+      const at = positionOfId(this.idOrder, id);
+      if (at < 0) return; // not listed (cannot happen while idOrder is current): list afresh
+      patched[at] = summaryOf(this.idOrder[at]!);
+    }
+    this.summaryListing = patched;
   }
 
   private itemsInIdOrder(): MemoryItem[] {
@@ -708,10 +721,7 @@ export class MemoryGraphStore implements GraphStore {
   }
 
   async listItemSummaries(): Promise<ItemSummary[]> {
-    this.summaryListing ??= this.itemsInIdOrder().map((item) => {
-      const { text: _text, ...summary } = publicItem(item);
-      return summary;
-    });
+    this.summaryListing ??= this.itemsInIdOrder().map(summaryOf);
     // The same array until an item or label changes (read-only): queries key what they derive on it (listing-memo.ts).
     return this.summaryListing as ItemSummary[];
   }
@@ -933,6 +943,25 @@ function entityRow(entity: MemoryEntity): EntityRow {
 
 function roundRow(round: MemoryRound): RoundRow {
   return { n: round.n, strategy: round.strategy, at: round.at, annotator: round.annotator ?? null, picks: JSON.stringify(round.picks) };
+}
+
+function summaryOf(item: MemoryItem): ItemSummary {
+  const { text: _text, ...summary } = publicItem(item);
+  return summary;
+}
+
+/** Binary search of an id among items in id order: its position, or −1. */
+function positionOfId(items: readonly MemoryItem[], id: string): number {
+  let lo = 0;
+  let hi = items.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = items[mid]!.id;
+    if (at === id) return mid;
+    if (at < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 function publicItem(item: MemoryItem): StoredItem {
