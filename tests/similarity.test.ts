@@ -59,6 +59,24 @@ describe('nearest similarity and k-center greedy (core-set)', () => {
     expect(Array.from(maxSimilarity(X, query, new Int32Array(0)))).toEqual([-Infinity, -Infinity, -Infinity]);
   });
 
+  it('maxSimilarity gives bit for bit the dot products summed one reference row at a time, for any number of references', () => {
+    const X = unitRows(40, 13, 2);
+    const query = Int32Array.from([1, 7, 22, 39]);
+    for (let count = 0; count <= 9; count += 1) {
+      const reference = Int32Array.from({ length: count }, (_, r) => (r * 11 + 3) % 40);
+      const expected = Array.from(query, (q) => {
+        let best = -Infinity;
+        for (const r of reference) {
+          let dot = 0;
+          for (let d = 0; d < X.cols; d += 1) dot += X.data[q * X.cols + d]! * X.data[r * X.cols + d]!;
+          if (dot > best) best = dot;
+        }
+        return best;
+      });
+      expect(Array.from(maxSimilarity(X, query, reference))).toEqual(expected);
+    }
+  });
+
   it('picks what the Euclidean k-center definition picks on unit vectors', () => {
     for (let trial = 0; trial < 20; trial += 1) {
       const X = unitRows(60, 6, 100 + trial);

@@ -18,10 +18,36 @@ export function maxSimilarity(
 ): Float64Array {
   const { data, cols } = X;
   if (into.length !== queryRows.length) throw new RangeError(`into has ${into.length} entries for ${queryRows.length} query rows`);
+  const R = referenceRows.length;
   for (let q = 0; q < queryRows.length; q += 1) {
     const a = queryRows[q]! * cols;
     let best = into[q]!;
-    for (let r = 0; r < referenceRows.length; r += 1) {
+    let r = 0;
+    // Four reference rows per pass over the query row (each query value read once for four dot products):
+    // about twice as fast at a thousand shortlisted rows × hundreds of labeled ones, and every dot product
+    // still sums d = 0, 1, ... in order, so the values are bit for bit those of one row at a time.
+    for (; r + 3 < R; r += 4) {
+      const b0 = referenceRows[r]! * cols;
+      const b1 = referenceRows[r + 1]! * cols;
+      const b2 = referenceRows[r + 2]! * cols;
+      const b3 = referenceRows[r + 3]! * cols;
+      let dot0 = 0;
+      let dot1 = 0;
+      let dot2 = 0;
+      let dot3 = 0;
+      for (let d = 0; d < cols; d += 1) {
+        const x = data[a + d]!;
+        dot0 += x * data[b0 + d]!;
+        dot1 += x * data[b1 + d]!;
+        dot2 += x * data[b2 + d]!;
+        dot3 += x * data[b3 + d]!;
+      }
+      if (dot0 > best) best = dot0;
+      if (dot1 > best) best = dot1;
+      if (dot2 > best) best = dot2;
+      if (dot3 > best) best = dot3;
+    }
+    for (; r < R; r += 1) {
       const b = referenceRows[r]! * cols;
       let dot = 0;
       for (let d = 0; d < cols; d += 1) dot += data[a + d]! * data[b + d]!;
