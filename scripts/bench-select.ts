@@ -9,6 +9,7 @@
  *       [--out DIR] [--skip-modal] [--profile] [--per-query-graph] [--neo4j bolt://... (its database is wiped)]
  *       [--keep-neo4j (reuse the pool an earlier run built in --neo4j)] [--strategies kg-guided,entropy]
  *       [--child-timeout 1800 (seconds per kgal child; building 1M items in Neo4j takes longer)]
+ *       [--relabel (then label each batch with its true labels and time the next query, --repeats times)]
  *   With --neo4j the children connect as the CLI does: KGAL_NEO4J_ITEM_CACHE=off measures a first query
  *   that reads everything over Bolt; by default a child finds the item files an earlier process wrote.
  *
