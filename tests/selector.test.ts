@@ -7,7 +7,9 @@ import { loadEmbeddedPool, trainPoolModel } from '../src/model/pool-model.js';
 import { createRandom } from '../src/model/seeded-random.js';
 import { queryPool } from '../src/selector/query-pool.js';
 import { AUTO_ARMS } from '../src/selector/registry.js';
-import { KG_GUIDED_DEFAULTS, earnedShortlist } from '../src/selector/strategies/kg-guided.js';
+import { KG_GUIDED_DEFAULTS, earnedShortlist, kgGuidedStrategy } from '../src/selector/strategies/kg-guided.js';
+import type { SelectionStrategy } from '../src/selector/strategy.js';
+import { DEFAULT_DECAY, decay, type DecayFunction } from '../graph/coverage.js';
 import { AUTO_DEFAULTS, autoStrategy } from '../src/selector/strategies/auto.js';
 import { armProbabilities, createExp4pState, type Exp4pState } from '../src/strategies/exp4p.js';
 import type { GraphStore } from '../src/store/graph-store.js';
@@ -169,6 +171,29 @@ describe("kg-guided's room for knowledge", () => {
     expect(earnedShortlist(t + ramp, KG_GUIDED_DEFAULTS)).toBeCloseTo(shortlist.max, 9);
     expect(earnedShortlist(1, KG_GUIDED_DEFAULTS)).toBe(shortlist.max);
     expect(shortlist.max).toBeGreaterThan(shortlist.min);
+  });
+
+  it('covers with its own decay (a labeled mention closes more of a gap than the store-wide default) unless the query sets one', async () => {
+    const store = await MemoryGraphStore.open();
+    await seedPool(store, 12);
+    const asked: Array<DecayFunction | undefined> = [];
+    // kg-guided itself, watched: which decay does it ask its coverage tracker for?
+    const watched: SelectionStrategy = {
+      name: 'kg-guided',
+      needs: {},
+      choose: (context) =>
+        kgGuidedStrategy().choose({
+          ...context,
+          newCoverage: (decay?: DecayFunction) => {
+            asked.push(decay);
+            return context.newCoverage(decay);
+          },
+        }),
+    };
+    await queryPool(store, { batchSize: 3, strategy: watched, shortlist: 3, record: false });
+    await queryPool(store, { batchSize: 3, strategy: watched, shortlist: 3, record: false, decay: { kind: 'linear', tau: 1 } });
+    expect(asked).toEqual([KG_GUIDED_DEFAULTS.decay, { kind: 'linear', tau: 1 }]);
+    expect(decay(1, KG_GUIDED_DEFAULTS.decay)).toBeLessThan(decay(1, DEFAULT_DECAY));
   });
 });
 

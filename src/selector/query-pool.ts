@@ -104,6 +104,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
     budget: options.budget ?? 1000,
     ...(options.weights ? { weights: options.weights } : {}),
     ...(options.shortlist !== undefined ? { shortlist: options.shortlist } : {}),
+    ...(options.decay ? { decay: options.decay } : {}),
     state: {
       leasedIds: async () => new Set((await store.activeLeases()).map((l) => l.itemId)),
       update: (name, update) => store.updateState(name, update),

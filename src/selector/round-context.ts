@@ -3,7 +3,7 @@
  * elsewhere, lost to a concurrent query). Components are computed on first use, once per pool, and gathered
  * for the candidates.
  */
-import { CoverageTracker } from '../../graph/coverage.js';
+import { CoverageTracker, type DecayFunction } from '../../graph/coverage.js';
 import { selectItems, type ItemEntityLists } from '../../graph/entity-index.js';
 import type { Matrix } from '../model/matrix.js';
 import { meanCosineSimilarity } from '../strategies/density.js';
@@ -22,6 +22,8 @@ export interface ContextSettings {
   budget: number;
   weights?: Partial<ComponentWeights>;
   shortlist?: number;
+  /** The coverage decay the query asked for, if any. */
+  decay?: DecayFunction;
   state: StatePort;
 }
 
@@ -63,7 +65,8 @@ export function roundContexts(round: LoadedRound, settings: ContextSettings): (e
       entities,
       model: round.model,
       labeledEntities,
-      newCoverage: () => new CoverageTracker(coverage.centrality, { decay: coverage.decay, counts: coverage.counts, ...(coverage.community ? { community: coverage.community } : {}) }),
+      newCoverage: (decay) =>
+        new CoverageTracker(coverage.centrality, { decay: decay ?? coverage.decay, counts: coverage.counts, ...(coverage.community ? { community: coverage.community } : {}) }),
       uncertainty: (measure) => {
         if (!components.has(measure)) {
           if (!poolComponents.has(measure)) poolComponents.set(measure, round.probabilities ? uncertaintyComponent(measure, round.probabilities) : undefined);
@@ -91,6 +94,7 @@ export function roundContexts(round: LoadedRound, settings: ContextSettings): (e
       ...(externalUncertainty ? { externalUncertainty } : {}),
       ...(settings.weights ? { weights: settings.weights } : {}),
       ...(settings.shortlist !== undefined ? { shortlist: settings.shortlist } : {}),
+      ...(settings.decay ? { decay: settings.decay } : {}),
     };
   };
 }

@@ -5,7 +5,7 @@
  * presets are registered in registry.ts; a library user passes their own object the same way, as modAL
  * takes a `query_strategy` function.
  */
-import type { CoverageTracker } from '../../graph/coverage.js';
+import type { CoverageTracker, DecayFunction } from '../../graph/coverage.js';
 import type { ItemEntityLists } from '../../graph/entity-index.js';
 import type { AnchorMove } from '../strategies/bandit-anchor.js';
 import type { Matrix } from '../model/matrix.js';
@@ -44,14 +44,19 @@ export interface RoundContext {
   labeledSimilarity(candidates?: Int32Array): Float64Array | undefined;
   /** The labeled items' entity lists and their labels as class indices (same order). */
   labeledEntities(): { entities: ItemEntityLists; labels: Int32Array };
-  /** A fresh coverage tracker at the labeled set's coverage (advance it as the batch grows). */
-  newCoverage(): CoverageTracker;
+  /**
+   * A fresh coverage tracker at the labeled set's coverage (advance it as the batch grows), with `decay`, or
+   * else the query's decay (default DEFAULT_DECAY, graph/coverage.ts).
+   */
+  newCoverage(decay?: DecayFunction): CoverageTracker;
   readonly seed: number;
   readonly batchSize: number;
   /** Weight overrides from the request. */
   readonly weights?: Partial<ComponentWeights>;
   /** Fixes kg-guided's shortlist factor instead of earning it from the labels (0: no shortlist). */
   readonly shortlist?: number;
+  /** The coverage decay the query asked for; absent when it left the choice to the strategy. */
+  readonly decay?: DecayFunction;
   /** The query's options a strategy may read (decay, committee size, budget...). */
   readonly budget: number;
   /** The embedded pool (ids in id order, labels) and the number of items in the store. */
