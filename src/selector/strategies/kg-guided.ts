@@ -41,7 +41,10 @@ export interface KgGuidedOptions {
   evidenceRamp: number;
   /** Component weights (among the shortlist; over the whole pool with `shortlist: 0`). */
   weights: ComponentWeights;
-  /** How much of an entity's gap one labeled mention closes, for the coverage term (a query's own decay wins). */
+  /**
+   * How much of an entity's gap one labeled mention closes, for the coverage term's choice among the shortlist
+   * (a query's own decay wins; cold start and `shortlist: 0` choose over the whole pool with the query's decay).
+   */
   decay: DecayFunction;
 }
 
