@@ -367,12 +367,7 @@ async function runChild(spec: string, out: string): Promise<void> {
     profile: {},
     cpuSeconds: 0,
     median: {
-      load: pick((m) => m.load),
-      graph: pick((m) => m.graph),
-      train: pick((m) => m.train),
-      score: pick((m) => m.score),
-      select: pick((m) => m.select),
-      total: pick((m) => m.total),
+      ...medianPhases(runs),
       scoreSelect: pick((m) => m.score + m.select),
       modelFree: pick((m) => m.load + m.graph),
     },
@@ -405,6 +400,11 @@ async function timeAfterLabeling(store: GraphStore, out: string, first: Awaited<
     runs.push({ ...batch.millis, total: performance.now() - start });
     console.error(`  query after labeling ${r + 1}: ${(runs[r]!.total / 1000).toFixed(3)} s`);
   }
+  return { ...medianPhases(runs), runs: runs.map((m) => m.total) };
+}
+
+/** Each phase's median over the timed runs (and the total's). */
+function medianPhases(runs: ReadonlyArray<Phases & { total: number }>): Phases & { total: number } {
   const pick = (f: (run: Phases & { total: number }) => number): number => median(runs.map(f));
   return {
     load: pick((m) => m.load),
@@ -413,7 +413,6 @@ async function timeAfterLabeling(store: GraphStore, out: string, first: Awaited<
     score: pick((m) => m.score),
     select: pick((m) => m.select),
     total: pick((m) => m.total),
-    runs: runs.map((m) => m.total),
   };
 }
 
