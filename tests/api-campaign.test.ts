@@ -24,7 +24,7 @@ const GOLD = new Map(POOL.map((row) => [row.id, row.label]));
 /** Items without an embedding and without entities: labeling them changes the labeled set but neither the model nor the coverage. */
 const PLAIN = ['ok', 'fine', 'thanks', 'yes'].map((text, i) => ({ id: `plain-${i}`, text, label: 'Sports' }));
 
-let vectors: { ids: string[]; rows: Float32Array[]; keys: Map<string, string> } | undefined;
+let vectors: { ids: readonly string[]; rows: Float32Array[]; keys: Map<string, string> } | undefined;
 
 async function prepareStore(store: GraphStore): Promise<void> {
   const dir = await tempDir('kgal-campaign-');

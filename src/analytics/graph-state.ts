@@ -73,7 +73,7 @@ export async function loadGraphState(store: GraphStore, options: GraphStateOptio
 /** The id-ordered listing of each listing a store handed out (the same array when it already was). */
 const orderedListings = new ListingMemo<readonly ItemSummary[], readonly ItemSummary[]>();
 /** Each item entity listing packed against an entity index, kept while the listing, the items' ids and the index keys stay the same. */
-const packedListings = new ListingMemo<ReadonlyArray<{ id: string; keys: string[] }>, { items: readonly ItemSummary[]; keys: readonly string[]; lists: ItemEntityLists }>();
+const packedListings = new ListingMemo<ReadonlyArray<{ readonly id: string; readonly keys: readonly string[] }>, { items: readonly ItemSummary[]; keys: readonly string[]; lists: ItemEntityLists }>();
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   if (a === b) return true;
@@ -92,12 +92,12 @@ interface AnalysedGraph {
 }
 
 /** Each item's entity ids, aligned with `items` (id order), each list in key order. */
-function packItemEntities(items: readonly ItemSummary[], itemEntities: ReadonlyArray<{ id: string; keys: string[] }>, index: EntityIndex): ItemEntityLists {
+function packItemEntities(items: readonly ItemSummary[], itemEntities: ReadonlyArray<{ readonly id: string; readonly keys: readonly string[] }>, index: EntityIndex): ItemEntityLists {
   const at = positionsIn(
     items.map((i) => i.id),
     itemEntities.map((e) => e.id),
   );
-  const lists: string[][] = [];
+  const lists: Array<readonly string[]> = [];
   for (let i = 0; i < items.length; i += 1) {
     const keys = at[i]! >= 0 ? itemEntities[at[i]!]!.keys : [];
     lists.push(isInIdOrder(keys) ? keys : [...keys].sort(compareIds));

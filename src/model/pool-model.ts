@@ -43,7 +43,7 @@ export type PoolModel = TrainedPoolModel | UntrainedPoolModel;
 
 /** Labeled and unlabeled items with embeddings, as the model and the selector see the pool. */
 export interface EmbeddedPool {
-  ids: string[];
+  ids: readonly string[];
   embeddings: Matrix<Float32Array>;
   /** Label per row, undefined when unlabeled. */
   labels: Array<string | undefined>;
@@ -56,7 +56,7 @@ export async function loadEmbeddedPool(
   store: GraphStore,
   items?: readonly ItemSummary[],
   /** The store's embeddings when the caller already asked for them (to read them alongside other reads). */
-  embeddings?: Promise<{ ids: string[]; matrix: Matrix<Float32Array> }>,
+  embeddings?: Promise<{ ids: readonly string[]; matrix: Matrix<Float32Array> }>,
 ): Promise<EmbeddedPool> {
   const [listed, embedded] = await Promise.all([items ?? store.listItemSummaries(), embeddings ?? store.getEmbeddings()]);
   // Rows in id order and each row's item: kept while the embeddings and the items' ids stay (labels do not move them).
@@ -77,13 +77,13 @@ const arrangements = new ListingMemo<readonly string[], Arrangement & { items: r
 const pools = new ListingMemo<readonly ItemSummary[], EmbeddedPool>();
 
 interface Arrangement {
-  ids: string[];
+  ids: readonly string[];
   embeddings: Matrix<Float32Array>;
   /** Each row's position in the item listing (−1 when not listed). */
   itemOfRow: Int32Array;
 }
 
-function arrange(items: readonly ItemSummary[], embedded: { ids: string[]; matrix: Matrix<Float32Array> }): Arrangement {
+function arrange(items: readonly ItemSummary[], embedded: { ids: readonly string[]; matrix: Matrix<Float32Array> }): Arrangement {
   // Id order, whatever order the store lists in: training and scoring are then identical on every store.
   const inOrder = isInIdOrder(embedded.ids);
   const order = inOrder ? undefined : embedded.ids.map((_, row) => row).sort((a, b) => compareIds(embedded.ids[a]!, embedded.ids[b]!));

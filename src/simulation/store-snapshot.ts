@@ -13,7 +13,7 @@ import { MemoryGraphStore } from '../store/memory-store.js';
 export interface StoreSnapshot {
   relations: RelationUpsert[];
   items: Array<{ id: string; text: string; meta: Record<string, unknown>; fingerprint: string; mentions: EntityMention[] }>;
-  embeddings: { ids: string[]; keys: string[]; matrix: Matrix<Float32Array> };
+  embeddings: { ids: readonly string[]; keys: string[]; matrix: Matrix<Float32Array> };
   analytics?: StoredEntityAnalytics;
 }
 

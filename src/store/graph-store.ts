@@ -258,21 +258,21 @@ export interface GraphStore {
   /** Every item, in id order (string order: selection reads pools in this order on every store). Read-only: a store may hand the same objects to later calls. */
   listItems(): Promise<StoredItem[]>;
   /** `listItems` without the texts (the bulk of a listing over Bolt), same order, read-only likewise (the embedded store hands out the same array until an item or label changes). */
-  listItemSummaries(): Promise<ItemSummary[]>;
+  listItemSummaries(): Promise<readonly ItemSummary[]>;
   /** Entities of the external KG, whose names act as a gazetteer when linking texts. */
   listKgEntities(): Promise<Array<{ key: string; name: string }>>;
   /** The external KG's facts as entity key pairs (subject, object): the neighbours the linker reads for context. */
   listKgRelations(): Promise<Array<{ subject: string; object: string }>>;
   getEntityGraph(): Promise<EntityGraphData>;
   /** Entity keys mentioned by every item (items without mentions included, with no keys), in id order; read-only like listItems. */
-  listItemEntities(): Promise<Array<{ id: string; keys: string[] }>>;
+  listItemEntities(): Promise<ReadonlyArray<{ readonly id: string; readonly keys: readonly string[] }>>;
   /** For every item: id, text and the key of its stored embedding, to decide what needs embedding. */
   listEmbeddingStates(): Promise<EmbeddingState[]>;
   /**
    * Embeddings of the given items that have one, as rows of a matrix; all embedded items in id order when
    * ids is omitted. The ids and the matrix are read-only: the embedded store shares them between calls.
    */
-  getEmbeddings(ids?: readonly string[]): Promise<{ ids: string[]; matrix: Matrix<Float32Array> }>;
+  getEmbeddings(ids?: readonly string[]): Promise<{ ids: readonly string[]; matrix: Matrix<Float32Array> }>;
   stats(): Promise<StoreStats>;
 
   /** Persists pending state (memory store) and releases resources. */

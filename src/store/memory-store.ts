@@ -553,7 +553,7 @@ export class MemoryGraphStore implements GraphStore {
     });
   }
 
-  async getEmbeddings(ids?: readonly string[]): Promise<{ ids: string[]; matrix: Matrix<Float32Array> }> {
+  async getEmbeddings(ids?: readonly string[]): Promise<{ ids: readonly string[]; matrix: Matrix<Float32Array> }> {
     if (ids === undefined) {
       // In id order (as from Neo4j), the same ids array and matrix until an embedding changes (read-only):
       // queries key what they derive on them (listing-memo.ts), and the matrix is the rows themselves (embedding-rows.ts).
@@ -628,10 +628,10 @@ export class MemoryGraphStore implements GraphStore {
     pending?.states.set(name, json);
   }
 
-  async listItemEntities(): Promise<Array<{ id: string; keys: string[] }>> {
+  async listItemEntities(): Promise<ReadonlyArray<{ readonly id: string; readonly keys: readonly string[] }>> {
     // The same array until mentions or items change (read-only): queries key what they derive on it (listing-memo.ts).
     this.entityListing ??= this.itemsInIdOrder().map((item) => ({ id: item.id, keys: item.mentions.map((m) => m.key) }));
-    return this.entityListing as Array<{ id: string; keys: string[] }>;
+    return this.entityListing;
   }
 
   /** Drops the cached listings: call after any change to an item (text, meta, mentions, new item). */
@@ -720,10 +720,10 @@ export class MemoryGraphStore implements GraphStore {
     return [...this.itemListing];
   }
 
-  async listItemSummaries(): Promise<ItemSummary[]> {
+  async listItemSummaries(): Promise<readonly ItemSummary[]> {
     this.summaryListing ??= this.itemsInIdOrder().map(summaryOf);
     // The same array until an item or label changes (read-only): queries key what they derive on it (listing-memo.ts).
-    return this.summaryListing as ItemSummary[];
+    return this.summaryListing;
   }
 
   async listKgEntities(): Promise<Array<{ key: string; name: string }>> {
