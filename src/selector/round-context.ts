@@ -100,8 +100,6 @@ export function roundContexts(round: LoadedRound, settings: ContextSettings): (e
 }
 
 interface Candidates {
-  /** Positions in graph.items. */
-  positions: Int32Array;
   candidateIds: readonly string[];
   candidateMetas: ReadonlyArray<Record<string, unknown>>;
   /** Each candidate's row in the pool's embedding matrix (no copy of the vectors per query). */
@@ -135,7 +133,7 @@ function candidatesOf(round: LoadedRound, excluded: ReadonlySet<string>): Candid
     candidateMetas.push(item.meta);
     candidateRows[c] = rowOfItem[positions[c]!]!;
   }
-  return { positions, candidateIds, candidateMetas, candidateRows, entities: selectItems(itemEntities, positions) };
+  return { candidateIds, candidateMetas, candidateRows, entities: selectItems(itemEntities, positions) };
 }
 
 function labeledRowsOf(labels: ReadonlyArray<string | undefined>): Int32Array {
