@@ -5,6 +5,8 @@
  *   c(e)        centrality, normalised to sum 1 over all entities (graph/centrality.ts)
  *   decay(n)    linear: max(0, 1 - n/τ); exponential: exp(-n/τ). decay(0) = 1, non-increasing, -> 0
  *   gap(e)      c(e) · decay(n(e)): the centrality mass of e not yet covered
+ *               (a CoverageTracker may measure gaps in other entity weights w(e) instead of c(e), e.g.
+ *               entityWeights' blend of centrality and an even share: then gap(e) = w(e) · decay(n(e)))
  *   G(x)        Σ_{e ∈ entities(x)} gap(e): the coverage gain of labeling item x (distinct entities)
  *
  * Community term (regions of the graph, Louvain communities k):
@@ -45,6 +47,19 @@ export function decay(count: number, fn: DecayFunction = DEFAULT_DECAY): number 
     default:
       throw new RangeError(`unknown decay kind ${String((fn as DecayFunction).kind)}`);
   }
+}
+
+/**
+ * w(e) = (1 − u) · c(e) + u / |E|: a share u of the weight spread evenly over the entities, the rest by
+ * centrality, so every entity counts and central ones count more (u = 0: the centrality itself; u = 1: each
+ * distinct entity the same). Sums to 1 like c.
+ */
+export function entityWeights(centrality: Float64Array, uniformShare: number): Float64Array {
+  if (!(uniformShare >= 0 && uniformShare <= 1)) throw new RangeError(`uniform share must be in [0, 1], got ${uniformShare}`);
+  const even = centrality.length > 0 ? uniformShare / centrality.length : 0;
+  const weights = new Float64Array(centrality.length);
+  for (let e = 0; e < weights.length; e++) weights[e] = (1 - uniformShare) * centrality[e]! + even;
+  return weights;
 }
 
 /** n(e) for every entity id in [0, entityCount): how many of the given (labeled) items mention it. */
@@ -227,6 +242,8 @@ export interface CoverageTrackerOptions {
   counts?: ArrayLike<number>;
   /** Community id per entity, to maintain gap(k) and answer communityTerm. */
   community?: Int32Array;
+  /** What the gaps (entity and community) are measured in, one weight per entity (default: the centrality; see entityWeights). */
+  weights?: Float64Array;
 }
 
 /**
@@ -239,6 +256,8 @@ export class CoverageTracker {
   readonly counts: Int32Array;
   readonly gaps: Float64Array;
   readonly community: Int32Array | undefined;
+  /** w(e), what gap(e) = w(e) · decay(n(e)) is measured in: the centrality unless the options gave other weights. */
+  readonly weights: Float64Array;
   /** gap(k) per community (empty without `community`). */
   readonly communityGaps: Float64Array;
 
@@ -253,11 +272,13 @@ export class CoverageTracker {
       checkLengths(centrality, options.counts);
       for (let e = 0; e < centrality.length; e++) this.counts[e] = options.counts[e]!;
     }
-    this.gaps = entityGaps(centrality, this.counts, this.decay);
+    this.weights = options.weights ?? centrality;
+    checkLengths(centrality, this.weights);
+    this.gaps = entityGaps(this.weights, this.counts, this.decay);
     this.community = options.community;
     if (this.community) {
       checkLengths(centrality, this.community);
-      this.communityGaps = communityCoverage(centrality, this.counts, this.community, this.decay).gap;
+      this.communityGaps = communityCoverage(this.weights, this.counts, this.community, this.decay).gap;
     } else {
       this.communityGaps = new Float64Array(0);
     }
@@ -282,7 +303,7 @@ export class CoverageTracker {
     for (let p = 0; p < ids.length; p++) {
       const e = ids[p]!;
       const before = this.gaps[e]!;
-      const after = this.centrality[e]! * decay(++this.counts[e]!, this.decay);
+      const after = this.weights[e]! * decay(++this.counts[e]!, this.decay);
       this.gaps[e] = after;
       if (this.community) {
         const k = this.community[e]!;
@@ -291,6 +312,7 @@ export class CoverageTracker {
     }
   }
 
+  /** The labeled set's coverage of centrality mass (coverageSummary), whatever weights the gaps are measured in. */
   summary(): CoverageSummary {
     return coverageSummary(this.centrality, this.counts, this.decay);
   }

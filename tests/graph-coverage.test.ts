@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  entityWeights,
   communityCoverage,
   CoverageTracker,
   coverageCounts,
@@ -137,6 +138,31 @@ describe('CoverageTracker', () => {
     }
   });
 
+  it('measures gaps in the given entity weights, entity and community alike, while its summary stays in centrality mass', () => {
+    const random = seededRandom(11);
+    const n = 30;
+    const c = new Float64Array(n).map(() => random() ** 4); // a few hubs, many leaves
+    const total = c.reduce((a, b) => a + b, 0);
+    c.forEach((v, i) => (c[i] = v / total));
+    const comm = Int32Array.from({ length: n }, (_, e) => e % 3);
+    const weights = entityWeights(c, 0.5);
+    const items = packItemIds(Array.from({ length: 20 }, () => Array.from({ length: 1 + Math.floor(random() * 4) }, () => Math.floor(random() * n))));
+    const fn = { kind: 'exponential', tau: 0.5 } as const;
+    const tracker = new CoverageTracker(c, { decay: fn, counts: coverageCounts(n, packItemIds([[0, 1]])), community: comm, weights });
+    const picked: number[][] = [[0, 1]];
+    for (const pick of [4, 9, 4]) {
+      tracker.cover(items, pick);
+      picked.push(Array.from(items.entities.subarray(items.offsets[pick], items.offsets[pick + 1])));
+      const counts = coverageCounts(n, packItemIds(picked));
+      const gaps = entityGaps(weights, counts, fn);
+      for (let e = 0; e < n; e++) expect(tracker.gaps[e]).toBeCloseTo(gaps[e]!, 14);
+      const cc = communityCoverage(weights, counts, comm, fn);
+      for (let k = 0; k < cc.count; k++) expect(tracker.communityGaps[k]).toBeCloseTo(cc.gap[k]!, 14);
+      expect(tracker.summary()).toEqual(coverageSummary(c, counts, fn));
+    }
+    expect(() => new CoverageTracker(c, { weights: new Float64Array(n - 1) })).toThrow(RangeError);
+  });
+
   it('scores 100k items x 5 entities (speed: scripts/bench-graph.ts, not a test)', () => {
     const random = seededRandom(9);
     const n = 100_000;
@@ -147,5 +173,31 @@ describe('CoverageTracker', () => {
     const gains = itemGains(items, gaps);
     // With every entity uncovered, G(x) = (distinct entities of x) / n.
     for (const i of [0, 1, 99_999]) expect(gains[i]).toBeCloseTo(new Set(lists[i]).size / n, 15);
+  });
+});
+
+describe('entityWeights', () => {
+  const hubAndLeaves = Float64Array.from([0.91, 0.03, 0.03, 0.03]);
+
+  it('blends centrality with an even share: u = 0 is the centrality, u = 1 counts each entity the same, and the weights sum to 1', () => {
+    expect(Array.from(entityWeights(hubAndLeaves, 0))).toEqual(Array.from(hubAndLeaves));
+    for (const w of entityWeights(hubAndLeaves, 1)) expect(w).toBeCloseTo(0.25, 15);
+    const half = entityWeights(hubAndLeaves, 0.5);
+    expect(half[0]).toBeCloseTo(0.5 * 0.91 + 0.125, 15);
+    expect(half[1]).toBeCloseTo(0.5 * 0.03 + 0.125, 15);
+    expect(half.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 14);
+    expect(entityWeights(new Float64Array(0), 0.5).length).toBe(0);
+    expect(() => entityWeights(hubAndLeaves, 1.5)).toThrow(RangeError);
+    expect(() => entityWeights(hubAndLeaves, -0.1)).toThrow(RangeError);
+  });
+
+  it('with half the weight even, an unlabeled leaf outweighs a second mention of a hub that centrality alone prefers', () => {
+    const fn = { kind: 'exponential', tau: 0.5 } as const;
+    const items = packItemIds([[0], [1]]); // item 0 mentions the hub (labeled once already), item 1 a leaf nobody labeled
+    const counts = Int32Array.from([1, 0, 0, 0]);
+    const byCentrality = new CoverageTracker(hubAndLeaves, { decay: fn, counts });
+    expect(byCentrality.gain(items, 0)).toBeGreaterThan(byCentrality.gain(items, 1));
+    const blended = new CoverageTracker(hubAndLeaves, { decay: fn, counts, weights: entityWeights(hubAndLeaves, 0.5) });
+    expect(blended.gain(items, 1)).toBeGreaterThan(blended.gain(items, 0));
   });
 });

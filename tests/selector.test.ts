@@ -8,7 +8,7 @@ import { createRandom } from '../src/model/seeded-random.js';
 import { queryPool } from '../src/selector/query-pool.js';
 import { AUTO_ARMS } from '../src/selector/registry.js';
 import { KG_GUIDED_DEFAULTS, earnedShortlist, kgGuidedStrategy } from '../src/selector/strategies/kg-guided.js';
-import type { SelectionStrategy } from '../src/selector/strategy.js';
+import type { CoverageChoice, SelectionStrategy } from '../src/selector/strategy.js';
 import { DEFAULT_DECAY, decay, type DecayFunction } from '../graph/coverage.js';
 import { AUTO_DEFAULTS, autoStrategy } from '../src/selector/strategies/auto.js';
 import { armProbabilities, createExp4pState, type Exp4pState } from '../src/strategies/exp4p.js';
@@ -173,10 +173,10 @@ describe("kg-guided's room for knowledge", () => {
     expect(shortlist.max).toBeGreaterThan(shortlist.min);
   });
 
-  it('covers with its own decay (a labeled mention closes more of a gap than the store-wide default) unless the query sets one', async () => {
+  it('covers with its own decay (a labeled mention closes more of a gap than the store-wide default) unless the query sets one, and weighs entities half evenly', async () => {
     const store = await MemoryGraphStore.open();
     await seedPool(store, 12);
-    const asked: Array<DecayFunction | undefined> = [];
+    const asked: Array<CoverageChoice | undefined> = [];
     // kg-guided itself, watched: which decay does it ask its coverage tracker for?
     const watched: SelectionStrategy = {
       name: 'kg-guided',
@@ -184,15 +184,18 @@ describe("kg-guided's room for knowledge", () => {
       choose: (context) =>
         kgGuidedStrategy().choose({
           ...context,
-          newCoverage: (decay?: DecayFunction) => {
-            asked.push(decay);
-            return context.newCoverage(decay);
+          newCoverage: (choice?: CoverageChoice) => {
+            asked.push(choice);
+            return context.newCoverage(choice);
           },
         }),
     };
     await queryPool(store, { batchSize: 3, strategy: watched, shortlist: 3, record: false });
     await queryPool(store, { batchSize: 3, strategy: watched, shortlist: 3, record: false, decay: { kind: 'linear', tau: 1 } });
-    expect(asked).toEqual([KG_GUIDED_DEFAULTS.decay, { kind: 'linear', tau: 1 }]);
+    expect(asked).toEqual([
+      { decay: KG_GUIDED_DEFAULTS.decay, uniformShare: 0.5 },
+      { decay: { kind: 'linear', tau: 1 }, uniformShare: 0.5 },
+    ]);
     expect(decay(1, KG_GUIDED_DEFAULTS.decay)).toBeLessThan(decay(1, DEFAULT_DECAY));
   });
 });

@@ -3,7 +3,7 @@
  * elsewhere, lost to a concurrent query). Components are computed on first use, once per pool, and gathered
  * for the candidates.
  */
-import { CoverageTracker, type DecayFunction } from '../../graph/coverage.js';
+import { CoverageTracker, entityWeights, type DecayFunction } from '../../graph/coverage.js';
 import { selectItems, type ItemEntityLists } from '../../graph/entity-index.js';
 import type { Matrix } from '../model/matrix.js';
 import { meanCosineSimilarity } from '../strategies/density.js';
@@ -65,8 +65,13 @@ export function roundContexts(round: LoadedRound, settings: ContextSettings): (e
       entities,
       model: round.model,
       labeledEntities,
-      newCoverage: (decay) =>
-        new CoverageTracker(coverage.centrality, { decay: decay ?? coverage.decay, counts: coverage.counts, ...(coverage.community ? { community: coverage.community } : {}) }),
+      newCoverage: ({ decay, uniformShare = 0 } = {}) =>
+        new CoverageTracker(coverage.centrality, {
+          decay: decay ?? coverage.decay,
+          counts: coverage.counts,
+          ...(coverage.community ? { community: coverage.community } : {}),
+          ...(uniformShare > 0 ? { weights: entityWeights(coverage.centrality, uniformShare) } : {}),
+        }),
       uncertainty: (measure) => {
         if (!components.has(measure)) {
           if (!poolComponents.has(measure)) poolComponents.set(measure, round.probabilities ? uncertaintyComponent(measure, round.probabilities) : undefined);

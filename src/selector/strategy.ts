@@ -46,9 +46,10 @@ export interface RoundContext {
   labeledEntities(): { entities: ItemEntityLists; labels: Int32Array };
   /**
    * A fresh coverage tracker at the labeled set's coverage (advance it as the batch grows), with `decay`, or
-   * else the query's decay (default DEFAULT_DECAY, graph/coverage.ts).
+   * else the query's decay (default DEFAULT_DECAY, graph/coverage.ts), and gaps measured in the centrality,
+   * or with `uniformShare` u in entityWeights' blend (1 − u)·c(e) + u/|E| (graph/coverage.ts).
    */
-  newCoverage(decay?: DecayFunction): CoverageTracker;
+  newCoverage(options?: CoverageChoice): CoverageTracker;
   readonly seed: number;
   readonly batchSize: number;
   /** Weight overrides from the request. */
@@ -64,6 +65,13 @@ export interface RoundContext {
   readonly poolSize: number;
   /** Persistent strategy state in the store (one atomic read-modify-write), for strategies that learn across rounds. */
   readonly state: StatePort;
+}
+
+/** How a strategy's coverage tracker measures gaps (RoundContext.newCoverage). */
+export interface CoverageChoice {
+  decay?: DecayFunction;
+  /** Share of each entity's weight spread evenly over the entities instead of by centrality (default 0). */
+  uniformShare?: number;
 }
 
 export interface StatePort {

@@ -11,7 +11,8 @@
  *    they say much (WebNLG's DBpedia categories: s ≈ 0.5–0.75), so knowledge has room to choose only where
  *    it has earned it, and all of it once it has.
  * 3. Choice among the shortlist (Cluster-Margin's shape, Citovsky et al. 2021): lazy greedy over uncertainty +
- *    coverage gain of central, uncovered entities − similarity to the labeled items and the batch. The
+ *    coverage gain of uncovered entities (weighed half by centrality, half evenly) − similarity to the
+ *    labeled items and the batch. The
  *    knowledge term may tilt the batch towards texts that mention entities, but entity-free candidates get at
  *    least half their share of the shortlist, so it can never starve texts that mention no entity.
  * `shortlist: 0` turns the uncertainty-first part off: the same weighted sum over the whole pool (the most
@@ -46,6 +47,12 @@ export interface KgGuidedOptions {
    * (a query's own decay wins; cold start and `shortlist: 0` choose over the whole pool with the query's decay).
    */
   decay: DecayFunction;
+  /**
+   * Share of an entity's weight in the coverage term spread evenly over the entities rather than by
+   * centrality, w(e) = (1 − u)·c(e) + u/|E| (graph/coverage.ts, entityWeights): 0 weighs entities by
+   * centrality alone, 1 counts each distinct entity the same.
+   */
+  uniformShare: number;
 }
 
 export const KG_GUIDED_DEFAULTS: KgGuidedOptions = {
@@ -64,10 +71,19 @@ export const KG_GUIDED_DEFAULTS: KgGuidedOptions = {
   // accuracy; τ = 0.33 and linear (a mention closes it all) cost 0.5 pt AULC with the KG (docs/simulation.md).
   // Pools whose entities say little about labels never reach the shortlist's coverage choice (f = 1).
   decay: { kind: 'exponential', tau: 0.5 },
+  // Half of an entity's weight is its centrality, half is even: a hub still counts more than a leaf, but
+  // not so much more that a second or third mention of it outweighs an entity nobody has labeled (PageRank
+  // gives WebNLG's hubs tens of times a leaf's mass). WebNLG, 3 repeats, gold entities at 1,000 labels:
+  // u = 0 → 0.5: 56.0 → 57.0 % (text) and 56.4 → 57.1 % (KG) at the same AULC; u = 0.75 and 1 bought
+  // 0.4–0.8 pt more but cost text-only AULC 0.3–0.5 pt (docs/simulation.md).
+  uniformShare: 0.5,
 };
 
 export function kgGuidedStrategy(options: Partial<KgGuidedOptions> = {}): SelectionStrategy {
   const settings: KgGuidedOptions = { ...KG_GUIDED_DEFAULTS, ...options };
+  if (!(settings.uniformShare >= 0 && settings.uniformShare <= 1)) {
+    throw new RangeError(`kg-guided: uniformShare must be in [0, 1], got ${settings.uniformShare}`);
+  }
   return { name: 'kg-guided', needs: {}, choose: (context) => chooseKgGuided(settings, context) };
 }
 
@@ -98,7 +114,7 @@ function chooseKgGuided(settings: KgGuidedOptions, context: RoundContext): Strat
 
   // Uncertainty first. The knowledge term may tilt the batch towards texts that mention entities, but
   // entity-free candidates get at least half their share of the shortlist (the rest is chosen jointly).
-  const coverage = context.newCoverage(context.decay ?? settings.decay);
+  const coverage = context.newCoverage({ decay: context.decay ?? settings.decay, uniformShare: settings.uniformShare });
   const batchSize = Math.min(context.batchSize, context.candidateIds.length);
   const shortlist = topK(uncertainty.normalized, Math.ceil(Math.max(1, factor) * batchSize));
   const isEntityFree = (c: number): boolean => context.entities.offsets[c + 1]! === context.entities.offsets[c]!;
