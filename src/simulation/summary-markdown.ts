@@ -48,7 +48,8 @@ export const KG_GUIDED_PARAGRAPH =
   'sure about (smallest margin between its two most probable classes). How many of those it may choose from is ' +
   'earned from the labels: when the entities a text mentions predict its label well beyond chance (as in WebNLG, ' +
   'where the category follows the entities), up to thirty times the batch, and among them the knowledge graph ' +
-  'chooses texts that mention central entities no labeled text mentions yet and texts far from everything ' +
+  'chooses texts that mention entities no labeled text mentions yet (every entity counts, central ones more) ' +
+  'and texts far from everything ' +
   'already labeled, so the batch fills different gaps; when entities say little about labels (intent queries) ' +
   'or nothing is known yet, the batch is exactly margin sampling\'s, ordered by the gaps each pick fills. Texts ' +
   'that mention no entity get at least half their share of the batch, so the graph never starves them. ' +

@@ -71,11 +71,11 @@ export const KG_GUIDED_DEFAULTS: KgGuidedOptions = {
   // accuracy; τ = 0.33 and linear (a mention closes it all) cost 0.5 pt AULC with the KG (docs/simulation.md).
   // Pools whose entities say little about labels never reach the shortlist's coverage choice (f = 1).
   decay: { kind: 'exponential', tau: 0.5 },
-  // Half of an entity's weight is its centrality, half is even: a hub still counts more than a leaf, but
-  // not so much more that a second or third mention of it outweighs an entity nobody has labeled (PageRank
-  // gives WebNLG's hubs tens of times a leaf's mass). WebNLG, 3 repeats, gold entities at 1,000 labels:
-  // u = 0 → 0.5: 56.0 → 57.0 % (text) and 56.4 → 57.1 % (KG) at the same AULC; u = 0.75 and 1 bought
-  // 0.4–0.8 pt more but cost text-only AULC 0.3–0.5 pt (docs/simulation.md).
+  // Half of an entity's weight is its centrality, half is even: a hub still counts more than a leaf, but not
+  // so much more that a second or third mention of it outweighs an entity nobody has labeled (PageRank gives
+  // WebNLG's ten largest hubs 20–200 times the median entity's mass). WebNLG, 3 repeats, gold entities at
+  // 1,000 labels, u = 0 → 0.5: 56.0 → 57.0 % (text) and 56.4 → 57.1 % (KG), AULC 0.1–0.2 pt lower over six
+  // seeds; u = 0.75 and 1 bought 0.4–0.8 pt more entities but cost text-only AULC 0.4–0.5 pt (docs/simulation.md).
   uniformShare: 0.5,
 };
 
