@@ -197,6 +197,7 @@ describe("kg-guided's room for knowledge", () => {
       { decay: { kind: 'linear', tau: 1 }, uniformShare: 0.5 },
     ]);
     expect(decay(1, KG_GUIDED_DEFAULTS.decay)).toBeLessThan(decay(1, DEFAULT_DECAY));
+    expect(() => kgGuidedStrategy({ uniformShare: 1.5 })).toThrow(RangeError);
   });
 });
 

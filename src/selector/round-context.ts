@@ -70,7 +70,7 @@ export function roundContexts(round: LoadedRound, settings: ContextSettings): (e
           decay: decay ?? coverage.decay,
           counts: coverage.counts,
           ...(coverage.community ? { community: coverage.community } : {}),
-          ...(uniformShare > 0 ? { weights: entityWeights(coverage.centrality, uniformShare) } : {}),
+          ...(uniformShare !== 0 ? { weights: entityWeights(coverage.centrality, uniformShare) } : {}),
         }),
       uncertainty: (measure) => {
         if (!components.has(measure)) {

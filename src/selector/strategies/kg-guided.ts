@@ -12,9 +12,9 @@
  *    it has earned it, and all of it once it has.
  * 3. Choice among the shortlist (Cluster-Margin's shape, Citovsky et al. 2021): lazy greedy over uncertainty +
  *    coverage gain of uncovered entities (weighed half by centrality, half evenly) − similarity to the
- *    labeled items and the batch. The
- *    knowledge term may tilt the batch towards texts that mention entities, but entity-free candidates get at
- *    least half their share of the shortlist, so it can never starve texts that mention no entity.
+ *    labeled items and the batch. The knowledge term may tilt the batch towards texts that mention entities,
+ *    but entity-free candidates get at least half their share of the shortlist, so it can never starve texts
+ *    that mention no entity.
  * `shortlist: 0` turns the uncertainty-first part off: the same weighted sum over the whole pool (the most
  * knowledge per label, at an accuracy cost on pools where entities carry little label signal; kgal ≤ 0.1's
  * kg-guided with its weights, uncertainty 0.5, coverage 0.4, density 0.1, diversity 0.2).
