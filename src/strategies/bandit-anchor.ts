@@ -52,13 +52,19 @@ export interface AnchorState {
   readonly moves: AnchorMove[];
 }
 
-export function createAnchorState(arms: ReadonlyArray<string>, settings: AnchorSettings): AnchorState {
+/** Refuses settings no anchor state can be made from; returns the anchor arm's index. */
+export function checkAnchorSettings(arms: ReadonlyArray<string>, settings: AnchorSettings): number {
   const arm = arms.indexOf(settings.arm);
   if (arm < 0) throw new RangeError(`bandit anchor: "${settings.arm}" is not one of the arms (${arms.join(', ')})`);
   if (!(settings.share >= 0 && settings.share < 1)) throw new RangeError(`bandit anchor: share must be in [0, 1), got ${settings.share}`);
   if (!(settings.switchZ > 0) || !Number.isFinite(settings.switchZ)) {
     throw new RangeError(`bandit anchor: switchZ must be finite and > 0, got ${settings.switchZ}`);
   }
+  return arm;
+}
+
+export function createAnchorState(arms: ReadonlyArray<string>, settings: AnchorSettings): AnchorState {
+  const arm = checkAnchorSettings(arms, settings);
   return { arm, share: settings.share, switchZ: settings.switchZ, lead: arms.map(() => 0), leadSquares: arms.map(() => 0), moves: [] };
 }
 

@@ -9,7 +9,7 @@
 import { predict } from '../../model/logistic-regression.js';
 import { rowOf, stackRows } from '../../model/matrix.js';
 import { createRandom } from '../../model/seeded-random.js';
-import { anchorLeads, createAnchorState, type AnchorSettings } from '../../strategies/bandit-anchor.js';
+import { anchorLeads, checkAnchorSettings, createAnchorState, type AnchorSettings } from '../../strategies/bandit-anchor.js';
 import {
   armReport,
   createExp4pState,
@@ -42,7 +42,7 @@ export const AUTO_DEFAULTS: AutoOptions = {
 /** The bandit over `arms` (strategy values; `random` is libact's uniform sampler). */
 export function autoStrategy(arms: readonly SelectionStrategy[], options: Partial<AutoOptions> = {}): SelectionStrategy {
   const settings: AutoOptions = { ...AUTO_DEFAULTS, ...options };
-  if (settings.anchor) createAnchorState(arms.map((arm) => arm.name), settings.anchor); // a bad anchor fails here, not mid-campaign
+  if (settings.anchor) checkAnchorSettings(arms.map((arm) => arm.name), settings.anchor); // a bad anchor fails here, not mid-campaign
   return {
     name: 'auto',
     needs: { committee: arms.some((arm) => arm.needs.committee) },
