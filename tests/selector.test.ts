@@ -7,7 +7,7 @@ import { loadEmbeddedPool, trainPoolModel } from '../src/model/pool-model.js';
 import { createRandom } from '../src/model/seeded-random.js';
 import { queryPool } from '../src/selector/query-pool.js';
 import { AUTO_ARMS } from '../src/selector/registry.js';
-import { KG_GUIDED_DEFAULTS, earnedShortlist, kgGuidedStrategy } from '../src/selector/strategies/kg-guided.js';
+import { KG_GUIDED_DEFAULTS, earnedShortlist, kgGuidedStrategy, shortlistSize } from '../src/selector/strategies/kg-guided.js';
 import type { CoverageChoice, SelectionStrategy } from '../src/selector/strategy.js';
 import { DEFAULT_DECAY, decay, type DecayFunction } from '../graph/coverage.js';
 import { AUTO_DEFAULTS, autoStrategy } from '../src/selector/strategies/auto.js';
@@ -171,6 +171,21 @@ describe("kg-guided's room for knowledge", () => {
     expect(earnedShortlist(t + ramp, KG_GUIDED_DEFAULTS)).toBeCloseTo(shortlist.max, 9);
     expect(earnedShortlist(1, KG_GUIDED_DEFAULTS)).toBe(shortlist.max);
     expect(shortlist.max).toBeGreaterThan(shortlist.min);
+  });
+
+  it('is capped at a share of the candidates on a small pool, never below the batch, and a fixed factor is not capped', () => {
+    const share = KG_GUIDED_DEFAULTS.maxShortlistShare;
+    // WebNLG's pool (13,211 candidates, B = 50): the full room 30 × B stays as it was.
+    expect(shortlistSize(30, 50, 13_211, share)).toBe(1500);
+    // A pool of 1,333 (B = 25): 30 × B would be more than half of it; the cap keeps 12 %.
+    expect(shortlistSize(30, 25, 1333, share)).toBe(Math.floor(share * 1333));
+    expect(shortlistSize(30, 25, 1333, share)).toBeLessThan(0.15 * 1333);
+    // Tiny pools: never fewer than the batch; f = 1 is the batch whatever the pool.
+    expect(shortlistSize(30, 25, 100, share)).toBe(25);
+    expect(shortlistSize(1, 50, 13_211, share)).toBe(50);
+    // The caller's fixed factor is taken as given.
+    expect(shortlistSize(30, 25, 1333, undefined)).toBe(750);
+    expect(() => kgGuidedStrategy({ maxShortlistShare: 0 })).toThrow(RangeError);
   });
 
   it('covers with its own decay (a labeled mention closes more of a gap than the store-wide default) unless the query sets one, and weighs entities half evenly', async () => {
