@@ -15,6 +15,7 @@ describe('the README main job (npm run demo)', () => {
     expect(result.stdout).toContain("embedded 24 items (24 distinct texts)");
     expect(result.stdout).toMatch(/kg-guided: 5 of 19 candidates, round 1/);
     expect(result.stdout.match(/^\s+fills: /gm)).toHaveLength(5);
+    expect(result.stdout).toMatch(/^room for knowledge: /m);
   });
 
   it('without a model and without the hub it builds the model offline first (with progress), then embeds and picks', async () => {

@@ -9,6 +9,7 @@ import { queryPool } from '../src/selector/query-pool.js';
 import { AUTO_ARMS } from '../src/selector/registry.js';
 import { KG_GUIDED_DEFAULTS, earnedShortlist, kgGuidedStrategy, shortlistSize } from '../src/selector/strategies/kg-guided.js';
 import type { CoverageChoice, SelectionStrategy } from '../src/selector/strategy.js';
+import { formatKnowledgeRoom } from '../src/cli/program.js';
 import { DEFAULT_DECAY, decay, type DecayFunction } from '../graph/coverage.js';
 import { AUTO_DEFAULTS, autoStrategy } from '../src/selector/strategies/auto.js';
 import { armProbabilities, createExp4pState, type Exp4pState } from '../src/strategies/exp4p.js';
@@ -186,6 +187,33 @@ describe("kg-guided's room for knowledge", () => {
     // The caller's fixed factor is taken as given.
     expect(shortlistSize(30, 25, 1333, undefined)).toBe(750);
     expect(() => kgGuidedStrategy({ maxShortlistShare: 0 })).toThrow(RangeError);
+  });
+
+  it('reports the room it chose in: the evidence that earned it, or the fixed factor asked for', async () => {
+    const store = await MemoryGraphStore.open();
+    await seedPool(store, 12);
+    const earned = await queryPool(store, { batchSize: 3, record: false });
+    const room = earned.knowledgeRoom!;
+    expect(room.evidence).toBeGreaterThanOrEqual(0);
+    expect(room.evidenceThreshold).toBe(KG_GUIDED_DEFAULTS.evidenceThreshold);
+    expect(room.factor).toBe(earnedShortlist(room.evidence!, KG_GUIDED_DEFAULTS));
+    expect(room.shortlist).toBe(Math.min(earned.candidates, shortlistSize(room.factor, 3, earned.candidates, KG_GUIDED_DEFAULTS.maxShortlistShare)));
+    const fixed = await queryPool(store, { batchSize: 3, shortlist: 2, record: false });
+    expect(fixed.knowledgeRoom).toEqual({ factor: 2, shortlist: 6, capped: false });
+    // Other strategies have no such room.
+    expect((await queryPool(store, { batchSize: 3, strategy: 'margin', record: false })).knowledgeRoom).toBeUndefined();
+  });
+
+  it('says in one CLI line how much room knowledge had and why', () => {
+    expect(formatKnowledgeRoom({ evidence: 0.27, evidenceThreshold: 0.4, factor: 1, shortlist: 50, capped: false }, 10_003)).toBe(
+      "room for knowledge: none, the batch is margin's (entity–label evidence s = 0.27, room from s > 0.4)",
+    );
+    expect(formatKnowledgeRoom({ evidence: 0.62, evidenceThreshold: 0.4, factor: 30, shortlist: 159, capped: true }, 1333)).toBe(
+      'room for knowledge: the 159 most uncertain of 1333 candidates (30.0 × batch earned by entity–label evidence s = 0.62, capped by the pool size)',
+    );
+    expect(formatKnowledgeRoom({ factor: 4, shortlist: 200, capped: false }, 5000)).toBe(
+      'room for knowledge: the 200 most uncertain of 5000 candidates (shortlist 4 × batch, as asked)',
+    );
   });
 
   it('covers with its own decay (a labeled mention closes more of a gap than the store-wide default) unless the query sets one, and weighs entities half evenly', async () => {

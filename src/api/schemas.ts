@@ -148,6 +148,19 @@ export const QueryResponseSchema = z
       trainedOn: z.number().int().optional(),
       reused: z.boolean().optional().openapi({ description: 'The model was fitted earlier for the same label set (the server caches it) rather than for this query.' }),
     }),
+    knowledgeRoom: z
+      .object({
+        evidence: z.number().optional(),
+        evidenceThreshold: z.number().optional(),
+        factor: z.number(),
+        shortlist: z.number().int(),
+        capped: z.boolean(),
+      })
+      .optional()
+      .openapi({
+        description:
+          'kg-guided: the batch was chosen among the `shortlist` most uncertain candidates. `factor` f (× batch size) is what the labels earned, from the entity–label `evidence` s (nothing at or below `evidenceThreshold`: f = 1, margin\'s picks), or the `shortlist` the request fixed; `capped` when the cap at 12 % of the candidates made the room smaller than f × batch size.',
+      }),
     bandit: z.unknown().optional(),
     coverage: z.record(z.string(), z.number()),
     graphSource: z.enum(['stored', 'computed']),

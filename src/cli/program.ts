@@ -7,6 +7,7 @@ import { loadGraphState, refreshEntityAnalytics } from '../analytics/graph-state
 import { campaignStopSignal } from '../campaign/campaign-view.js';
 import { PRESETS, parseWeights, type PresetName } from '../selector/presets.js';
 import { queryPool, type QueryResult } from '../selector/query-pool.js';
+import type { KnowledgeRoom } from '../selector/strategy.js';
 import { createApp, embeddingWorkerOf } from '../api/app.js';
 import { allowedLabelsFromEnv, serveConfigFromEnv } from '../api/serve-config.js';
 import { storeConfigFromEnv } from '../config/store-config.js';
@@ -111,6 +112,7 @@ function formatQuery(result: QueryResult): string {
     `${result.strategy}${result.fallback ? ` (fallback: ${result.fallback.reason})` : result.coldStart ? ` (${result.coldStartReason})` : ''}: ${result.picks.length} of ${result.candidates} candidates` +
       (result.round !== undefined ? `, round ${result.round}` : ''),
   ];
+  if (result.knowledgeRoom) lines.push(formatKnowledgeRoom(result.knowledgeRoom, result.candidates));
   if (result.bandit) {
     lines.push(`bandit arms: ${result.bandit.arms.map((a) => `${a.arm} ${a.probability.toFixed(3)}`).join(', ')}`);
     const anchor = result.bandit.anchor;
@@ -129,6 +131,16 @@ function formatQuery(result: QueryResult): string {
     if (pick.prediction) lines.push(`     model predicts: ${pick.prediction.label} (${(100 * pick.prediction.probability).toFixed(0)} %)`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** kg-guided's room for knowledge in one line: how many uncertain candidates it chose among, and why that many. */
+export function formatKnowledgeRoom(room: KnowledgeRoom, candidates: number): string {
+  const { evidence, evidenceThreshold } = room;
+  if (evidence === undefined) return `room for knowledge: the ${room.shortlist} most uncertain of ${candidates} candidates (shortlist ${room.factor} × batch, as asked)`;
+  const s = `entity–label evidence s = ${evidence.toFixed(2)}`;
+  if (room.factor <= 1) return `room for knowledge: none, the batch is margin's (${s}, room from s > ${evidenceThreshold})`;
+  const capped = room.capped ? ', capped by the pool size' : '';
+  return `room for knowledge: the ${room.shortlist} most uncertain of ${candidates} candidates (${room.factor.toFixed(1)} × batch earned by ${s}${capped})`;
 }
 
 function formatStats(stats: StoreStats): string {

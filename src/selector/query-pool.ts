@@ -74,6 +74,8 @@ export interface QueryResult {
   leaseAttempts?: number;
   /** Unlabeled items left out because they are leased (to anyone: the caller's earlier, unlabeled picks too). */
   leasedElsewhere: number;
+  /** kg-guided: the room its knowledge term had (the evidence that earned it, the shortlist it chose among). */
+  knowledgeRoom?: StrategyRun['knowledgeRoom'];
   /** `auto`: the bandit's arm probabilities after this round's update, and the reward it applied. */
   bandit?: StrategyRun['bandit'];
   coverage: CoverageSummary;
@@ -139,6 +141,7 @@ export async function queryPool(store: GraphStore, options: QueryOptions): Promi
     evaluations: chosen.run.evaluations,
     millis: { ...round.millis, select: t1 - t0 },
   };
+  if (chosen.run.knowledgeRoom) result.knowledgeRoom = chosen.run.knowledgeRoom;
   if (chosen.run.bandit) result.bandit = chosen.run.bandit;
   if (chosen.leases) {
     result.leases = chosen.leases;

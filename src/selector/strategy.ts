@@ -90,6 +90,8 @@ export interface StrategyRun {
   uncertaintySource: 'model' | 'external' | 'none';
   /** The strategy that actually chose each pick when it differs from the one asked for (`auto:margin`, `cold-start`). */
   pickStrategies?: string[];
+  /** kg-guided: how much room the knowledge term had to choose in (absent in cold start and over the whole pool). */
+  knowledgeRoom?: KnowledgeRoom;
   /** `auto`: the bandit's arm probabilities (those it draws with), the reward it applied and its anchor. */
   bandit?: {
     arms: Array<{ arm: string; probability: number; weight: number }>;
@@ -97,6 +99,21 @@ export interface StrategyRun {
     /** The safe arm holding a fixed share of the draws, each other arm's evidence against it (z) and its moves. */
     anchor?: { arm: string; share: number; switchZ: number; leads: Record<string, number>; moves: AnchorMove[] };
   };
+}
+
+/**
+ * kg-guided's room for knowledge in one round: the batch was chosen among the `shortlist` most uncertain
+ * candidates. `factor` f is what the labels earned (f × B, 1 = the batch itself: margin's picks) or the
+ * caller's fixed factor; `evidence` s is the entity–label evidence that earned it (absent for a fixed
+ * factor) and `evidenceThreshold` the s at or below which it earns nothing; `capped` when the share cap of
+ * the candidates made the shortlist smaller than f × B.
+ */
+export interface KnowledgeRoom {
+  evidence?: number;
+  evidenceThreshold?: number;
+  factor: number;
+  shortlist: number;
+  capped: boolean;
 }
 
 export interface SelectionStrategy {

@@ -29,7 +29,7 @@ import { entityLabelSignal } from '../../strategies/entity-label-signal.js';
 import { maxSimilarity } from '../../strategies/similarity.js';
 import { PRESET_DEFINITIONS, type ComponentWeights } from '../presets.js';
 import { selectBatch, type BatchPick } from '../select-batch.js';
-import type { RoundContext, SelectionStrategy, StrategyRun } from '../strategy.js';
+import type { KnowledgeRoom, RoundContext, SelectionStrategy, StrategyRun } from '../strategy.js';
 import { topK } from '../top-k.js';
 import { chooseWeighted } from './weighted-preset.js';
 import { gatherComponent } from '../uncertainty-component.js';
@@ -102,12 +102,12 @@ export function kgGuidedStrategy(options: Partial<KgGuidedOptions> = {}): Select
   return { name: 'kg-guided', needs: {}, choose: (context) => chooseKgGuided(settings, context) };
 }
 
-/** The shortlist factor the labels so far have earned (or the caller's fixed factor). */
-export function shortlistFactor(settings: KgGuidedOptions, context: RoundContext): number {
-  if (context.shortlist !== undefined) return context.shortlist;
+/** The shortlist factor the labels so far have earned, with the evidence s that earned it (or the caller's fixed factor). */
+export function shortlistFactor(settings: KgGuidedOptions, context: RoundContext): { factor: number; evidence?: number } {
+  if (context.shortlist !== undefined) return { factor: context.shortlist };
   const { entities, labels } = context.labeledEntities();
   const { signal } = entityLabelSignal(entities, labels, { seed: context.seed });
-  return earnedShortlist(signal, settings);
+  return { factor: earnedShortlist(signal, settings), evidence: signal };
 }
 
 /** The shortlist factor an entity–label evidence s earns: min up to the threshold, max from threshold + ramp on, linear between. */
@@ -132,7 +132,7 @@ function chooseKgGuided(settings: KgGuidedOptions, context: RoundContext): Strat
   // Cold start, or `shortlist: 0`: the weighted sum over every candidate (cold-start weights without a model).
   const wholePool = (): StrategyRun => chooseWeighted({ ...preset, weights: settings.weights }, context);
   if (!uncertainty) return wholePool();
-  const factor = shortlistFactor(settings, context);
+  const { factor, evidence } = shortlistFactor(settings, context);
   if (!(factor > 0)) return wholePool();
   const uncertaintySource = uncertainty === context.externalUncertainty ? 'external' : 'model';
   const weights = { ...settings.weights, ...context.weights };
@@ -141,7 +141,14 @@ function chooseKgGuided(settings: KgGuidedOptions, context: RoundContext): Strat
   // entity-free candidates get at least half their share of the shortlist (the rest is chosen jointly).
   const coverage = context.newCoverage({ decay: context.decay ?? settings.decay, uniformShare: settings.uniformShare });
   const batchSize = Math.min(context.batchSize, context.candidateIds.length);
-  const shortlist = topK(uncertainty.normalized, shortlistSize(factor, batchSize, context.candidateIds.length, context.shortlist === undefined ? settings.maxShortlistShare : undefined));
+  const roomSize = shortlistSize(factor, batchSize, context.candidateIds.length, context.shortlist === undefined ? settings.maxShortlistShare : undefined);
+  const shortlist = topK(uncertainty.normalized, roomSize);
+  const knowledgeRoom: KnowledgeRoom = {
+    ...(evidence !== undefined ? { evidence, evidenceThreshold: settings.evidenceThreshold } : {}),
+    factor,
+    shortlist: shortlist.length,
+    capped: roomSize < Math.ceil(Math.max(1, factor) * batchSize),
+  };
   const isEntityFree = (c: number): boolean => context.entities.offsets[c + 1]! === context.entities.offsets[c]!;
   const entityFreeShare = shortlist.filter(isEntityFree).length / Math.max(1, shortlist.length);
   const entityFreeFloor = Math.ceil((batchSize * entityFreeShare) / 2);
@@ -195,5 +202,5 @@ function chooseKgGuided(settings: KgGuidedOptions, context: RoundContext): Strat
   chooseAmong(anyCandidate, batchSize - picks.length);
   // One ranking for the annotator: by the score each pick had when chosen.
   picks.sort((a, b) => b.score - a.score);
-  return { picks: picks.map((pick, k) => ({ ...pick, rank: k + 1 })), evaluations, weights, coldStart: false, uncertaintySource };
+  return { picks: picks.map((pick, k) => ({ ...pick, rank: k + 1 })), evaluations, weights, coldStart: false, uncertaintySource, knowledgeRoom };
 }
