@@ -8,7 +8,7 @@ import { KnowledgeCoverageMeter } from '../src/simulation/knowledge-coverage.js'
 import { labelSchedule } from '../src/simulation/label-schedule.js';
 import { readLabeledFile, type LabeledExample } from '../src/simulation/labeled-dataset.js';
 import { prepareDataset, type PreparedDataset } from '../src/simulation/prepared-dataset.js';
-import { parseRoundsCsv } from '../src/simulation/rounds-csv.js';
+import { parseRoundsCsv, parseSignalsCsv } from '../src/simulation/rounds-csv.js';
 import { runSimulation, type SimulationResult } from '../src/simulation/run-simulation.js';
 import { writeSimulationReport } from '../src/simulation/simulation-report.js';
 import { restoreSnapshot } from '../src/simulation/store-snapshot.js';
@@ -175,6 +175,15 @@ describe('simulation engine on an AG News slice (fake embedder)', () => {
     expect(markdown).toContain('| kg-guided |');
     expect(markdown).toContain('| modal-entropy |');
     expect(await readdir(outDir)).toEqual(expect.arrayContaining(['summary.json', 'summary.md', 'round-signals.csv', 'campaign.json', 'embeddings.f32']));
+    // kg-guided's room for knowledge is traced per round (not for the initial set), and only for kg-guided.
+    const signals = parseSignalsCsv(await readFile(join(outDir, 'round-signals.csv'), 'utf8'));
+    const kgRounds = signals.filter((s) => s.strategy === 'kg-guided' && s.round > 0);
+    expect(kgRounds).toHaveLength(PLAN.repeats * 5);
+    for (const s of kgRounds) {
+      expect(s.knowledgeEvidence).toBeGreaterThanOrEqual(0);
+      expect(s.knowledgeShortlist).toBeGreaterThanOrEqual(PLAN.batch);
+    }
+    expect(signals.filter((s) => s.strategy !== 'kg-guided' && s.knowledgeShortlist !== undefined)).toEqual([]);
   });
 
   it('restores the store snapshot exactly, with the graph analysis reused (not recomputed per round)', async () => {

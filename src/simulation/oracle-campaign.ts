@@ -2,6 +2,7 @@ import type { CentralityMeasure } from '../../graph/centrality.js';
 import type { DecayFunction } from '../../graph/coverage.js';
 import type { ComponentWeights, PresetName } from '../selector/presets.js';
 import { queryPool } from '../selector/query-pool.js';
+import type { KnowledgeRoom } from '../selector/strategy.js';
 import { cohensKappa } from './metrics.js';
 import type { PreparedDataset } from './prepared-dataset.js';
 import { evaluateLabeledSet, type EvaluationData } from './round-evaluation.js';
@@ -18,6 +19,10 @@ export interface RoundSignals {
   poolUncertainty?: number;
   /** Cohen's kappa between this round's and the previous round's predictions on the pool. */
   predictionKappa?: number;
+  /** kg-guided: the entity–label evidence s when it chose this round's batch (its `knowledgeRoom`). */
+  knowledgeEvidence?: number;
+  /** kg-guided: how many of the most uncertain candidates this round's batch was chosen among. */
+  knowledgeShortlist?: number;
 }
 
 export interface SelectionSettings {
@@ -88,7 +93,7 @@ export async function runOracleCampaign(prepared: PreparedDataset, options: Orac
     if (ids.length > 0) await store.setLabels(ids.map((id) => ({ id, label: prepared.pool[rowById.get(id)!]!.label, annotator: 'oracle' })));
     result.picks.push([...ids]);
   };
-  const evaluate = (round: number, millis: number): void => {
+  const evaluate = (round: number, millis: number, room?: KnowledgeRoom): void => {
     const evaluation = evaluateLabeledSet(data, labeled.map((id) => rowById.get(id)!));
     const row: RoundRow = {
       strategy: name,
@@ -104,6 +109,8 @@ export async function runOracleCampaign(prepared: PreparedDataset, options: Orac
     const signals: RoundSignals = { strategy: name, repeat: options.repeat, round, labels: labeled.length };
     if (evaluation.poolUncertainty !== undefined) signals.poolUncertainty = evaluation.poolUncertainty;
     if (evaluation.poolPredictions && previousPredictions) signals.predictionKappa = cohensKappa(previousPredictions, evaluation.poolPredictions);
+    if (room?.evidence !== undefined) signals.knowledgeEvidence = room.evidence;
+    if (room) signals.knowledgeShortlist = room.shortlist;
     previousPredictions = evaluation.poolPredictions;
     result.rows.push(row);
     result.signals.push(signals);
@@ -134,7 +141,7 @@ export async function runOracleCampaign(prepared: PreparedDataset, options: Orac
       const ids = query.picks.map((p) => p.id);
       if (ids.length === 0) break; // pool exhausted
       await buy(ids);
-      evaluate(round, performance.now() - t0);
+      evaluate(round, performance.now() - t0, query.knowledgeRoom);
     }
   } finally {
     await store.close();

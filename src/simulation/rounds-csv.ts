@@ -4,7 +4,16 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { RoundSignals } from './oracle-campaign.js';
 import { ROUND_COLUMNS, type RoundRow } from './round-row.js';
 
-export const SIGNAL_COLUMNS = ['strategy', 'repeat', 'round', 'labels', 'poolUncertainty', 'predictionKappa'] as const satisfies ReadonlyArray<keyof RoundSignals>;
+export const SIGNAL_COLUMNS = [
+  'strategy',
+  'repeat',
+  'round',
+  'labels',
+  'poolUncertainty',
+  'predictionKappa',
+  'knowledgeEvidence',
+  'knowledgeShortlist',
+] as const satisfies ReadonlyArray<keyof RoundSignals>;
 export const SIGNALS_FILE = 'round-signals.csv';
 
 const NUMERIC_ROUND_COLUMNS = new Set<string>(ROUND_COLUMNS.filter((c) => c !== 'strategy'));
@@ -60,6 +69,8 @@ export function parseSignalsCsv(text: string): RoundSignals[] {
     const signals: RoundSignals = { strategy: record.strategy ?? '', repeat: Number(record.repeat), round: Number(record.round), labels: Number(record.labels) };
     if (record.poolUncertainty) signals.poolUncertainty = Number(record.poolUncertainty);
     if (record.predictionKappa) signals.predictionKappa = Number(record.predictionKappa);
+    if (record.knowledgeEvidence) signals.knowledgeEvidence = Number(record.knowledgeEvidence);
+    if (record.knowledgeShortlist) signals.knowledgeShortlist = Number(record.knowledgeShortlist);
     return signals;
   });
 }
