@@ -141,13 +141,14 @@ function chooseKgGuided(settings: KgGuidedOptions, context: RoundContext): Strat
   // entity-free candidates get at least half their share of the shortlist (the rest is chosen jointly).
   const coverage = context.newCoverage({ decay: context.decay ?? settings.decay, uniformShare: settings.uniformShare });
   const batchSize = Math.min(context.batchSize, context.candidateIds.length);
-  const roomSize = shortlistSize(factor, batchSize, context.candidateIds.length, context.shortlist === undefined ? settings.maxShortlistShare : undefined);
+  const candidates = context.candidateIds.length;
+  const roomSize = shortlistSize(factor, batchSize, candidates, context.shortlist === undefined ? settings.maxShortlistShare : undefined);
   const shortlist = topK(uncertainty.normalized, roomSize);
   const knowledgeRoom: KnowledgeRoom = {
     ...(evidence !== undefined ? { evidence, evidenceThreshold: settings.evidenceThreshold } : {}),
     factor,
     shortlist: shortlist.length,
-    capped: roomSize < Math.ceil(Math.max(1, factor) * batchSize),
+    capped: roomSize < shortlistSize(factor, batchSize, candidates, undefined),
   };
   const isEntityFree = (c: number): boolean => context.entities.offsets[c + 1]! === context.entities.offsets[c]!;
   const entityFreeShare = shortlist.filter(isEntityFree).length / Math.max(1, shortlist.length);
