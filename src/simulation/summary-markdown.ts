@@ -47,7 +47,8 @@ export const KG_GUIDED_PARAGRAPH =
   '**How `kg-guided` (the default) chooses.** Uncertainty first: it picks among the texts the model is least ' +
   'sure about (smallest margin between its two most probable classes). How many of those it may choose from is ' +
   'earned from the labels: when the entities a text mentions predict its label well beyond chance (as in WebNLG, ' +
-  'where the category follows the entities), up to thirty times the batch, and among them the knowledge graph ' +
+  'where the category follows the entities), up to thirty times the batch and at most an eighth of the pool, and ' +
+  'among them the knowledge graph ' +
   'chooses texts that mention entities no labeled text mentions yet (every entity counts, central ones more) ' +
   'and texts far from everything ' +
   'already labeled, so the batch fills different gaps; when entities say little about labels (intent queries) ' +
